@@ -1,0 +1,64 @@
+"""Tuning parameters: the one home for defaults, shared by the API and the CLI.
+
+Units are in the names: ``*_words`` count word tokens, ``*_chars`` count
+characters of the original text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+__all__ = ["Params", "DEFAULT_PARAMS"]
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters of the fingerprint, align and group stages.
+
+    Attributes:
+        stem: apply Snowball stemming (English/Russian) to the normalised token
+            copies used for matching; displayed text is never stemmed.
+        seed_ngram: length in tokens of the exact n-grams that seed an alignment.
+        max_seed_df: an n-gram that occurs more often than this inside one
+            document is too common to seed with (avoids quadratic blow-up on
+            repeated boilerplate).
+        max_gap_words: largest run of unmatched tokens (on either side)
+            allowed between two chained seeds of one passage.
+        max_diagonal_drift: largest change of diagonal (b_pos - a_pos, in
+            tokens) between consecutive chained seeds.
+        min_words: smallest passage reported, in tokens of the shorter side.
+        min_score: smallest passage score (rapidfuzz normalised similarity of
+            the two token sequences, 0..1) reported.
+        sentence_seeds: also seed on sentence pairs with tf-idf cosine above
+            ``sentence_cosine`` and Dice above ``sentence_dice`` (PAN 2014).
+        shingle_size: word shingle length (tokens) for MinHash similarity.
+        num_perm: MinHash permutations.
+        seed: MinHash seed; fixed so signatures reproduce run to run.
+        window_words: passage-window length (tokens) for corpus LSH.
+        window_step: step between passage windows (tokens).
+        lsh_threshold: Jaccard threshold of the MinHash LSH over windows.
+    """
+
+    stem: bool = True
+    seed_ngram: int = 3
+    max_seed_df: int = 8
+    max_gap_words: int = 30
+    max_diagonal_drift: int = 30
+    min_words: int = 20
+    min_score: float = 0.45
+    sentence_seeds: bool = True
+    sentence_cosine: float = 0.30
+    sentence_dice: float = 0.33
+    shingle_size: int = 5
+    num_perm: int = 128
+    seed: int = 1
+    window_words: int = 60
+    window_step: int = 30
+    lsh_threshold: float = 0.2
+
+    def with_(self, **changes: object) -> Params:
+        """Return a copy with ``changes`` applied (unknown names raise TypeError)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+DEFAULT_PARAMS = Params()

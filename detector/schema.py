@@ -1,0 +1,249 @@
+"""Result types shared by every stage: frozen dataclasses and their JSON form.
+
+Every ``start``/``end`` pair is a half-open range of **character** offsets
+(Python ``str`` indices, i.e. code points) into the original, unmodified text
+of a document: ``document.text[start:end]`` is exactly the reported text.
+Token positions, where they appear, are named ``tok_start``/``tok_end``.
+
+The JSON contract is versioned (``COMPARE_SCHEMA``, ``REPORT_SCHEMA``): fields
+may be added freely, never renamed or dropped without bumping the version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "COMPARE_SCHEMA",
+    "REPORT_SCHEMA",
+    "CompareResult",
+    "Document",
+    "FramingSpan",
+    "OpKind",
+    "Passage",
+    "PassageKind",
+    "Similarity",
+    "Span",
+    "WordOp",
+    "compare_to_dict",
+    "framing_to_dict",
+    "passage_to_dict",
+]
+
+COMPARE_SCHEMA = "detector.compare/1"
+REPORT_SCHEMA = "detector.report/1"
+
+PassageKind = Literal["verbatim", "edited", "spun"]
+OpKind = Literal["keep", "substitute", "insert", "delete"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range ``[start, end)`` into an original text."""
+
+    start: int
+    end: int
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def text(self, source: str) -> str:
+        """The characters of ``source`` this span covers."""
+        return source[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One input document, exactly as loaded (the text is never modified).
+
+    Attributes:
+        id: unique id (a ``.txt`` file's name without the extension, or the
+            record's ``id`` field).
+        text: the original text; every span indexes this string.
+        outlet: publishing outlet (passim's ``series`` is accepted as alias).
+        date: publication date as given (ISO 8601 expected), or None.
+        url: source address, or None.
+        lang: language code if given or detected (``"en"``, ``"ru"``), or None.
+        extra: unknown input fields, passed through to reports unchanged.
+        source: the file the document came from (``"-"`` for stdin).
+        line: 1-based line (JSONL) or record line (CSV) in ``source``, or None.
+    """
+
+    id: str
+    text: str
+    outlet: str | None = None
+    date: str | None = None
+    url: str | None = None
+    lang: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    source: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class WordOp:
+    """One word-level edit operation between the two sides of a passage.
+
+    ``keep``: the same (normalised) words on both sides; ``substitute``: words
+    of A replaced by other words in B (for spun text this is the evidence,
+    e.g. "vision" -> "imaginative and prescient"); ``delete``: words of A with
+    nothing in B (``b`` is an empty span at the position); ``insert``: words
+    of B with nothing in A (``a`` is empty).
+    """
+
+    op: OpKind
+    a: Span
+    b: Span
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A stretch of text of document A reused in document B.
+
+    Attributes:
+        a, b: character spans in A and B.
+        words: number of word tokens of the shorter side.
+        score: similarity of the two token sequences in [0, 1] (1 = identical
+            after normalisation).
+        kind: ``verbatim`` (no word changed), ``edited`` (few changes) or
+            ``spun`` (many single-word or phrase substitutions).
+        ops: word-level operations covering both spans left to right.
+        tok_a, tok_b: token ranges ``(tok_start, tok_end)`` in A and B.
+    """
+
+    a: Span
+    b: Span
+    words: int
+    score: float
+    kind: PassageKind
+    ops: tuple[WordOp, ...] = ()
+    tok_a: tuple[int, int] = (0, 0)
+    tok_b: tuple[int, int] = (0, 0)
+
+    def substitutions(self, a_text: str, b_text: str) -> list[tuple[str, str]]:
+        """The ``(a words, b words)`` pairs of every ``substitute`` operation."""
+        return [
+            (op.a.text(a_text), op.b.text(b_text)) for op in self.ops if op.op == "substitute"
+        ]
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """Whole-document similarity figures, each in [0, 1].
+
+    Attributes:
+        jaccard: MinHash estimate of the Jaccard similarity of the two sets of
+            word shingles.
+        containment_a: estimated share of A's shingles also in B.
+        containment_b: estimated share of B's shingles also in A.
+        coverage_a: share of A's characters inside reported passages (exact).
+        coverage_b: share of B's characters inside reported passages (exact).
+    """
+
+    jaccard: float
+    containment_a: float
+    containment_b: float
+    coverage_a: float = 0.0
+    coverage_b: float = 0.0
+
+
+@dataclass(frozen=True)
+class FramingSpan:
+    """A sentence flagged with a framing label, and the words that carried it.
+
+    Attributes:
+        doc: document id (``"a"``/``"b"`` in a comparison).
+        start, end: character span of the flagged sentence.
+        label: one of the fixed framing labels.
+        score: calibrated probability in [0, 1].
+        cues: character spans of the words/phrases that contributed most.
+    """
+
+    doc: str
+    start: int
+    end: int
+    label: str
+    score: float
+    cues: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """Everything ``compare(a, b)`` found.
+
+    Attributes:
+        a, b: the two documents as given.
+        similarity: whole-document figures.
+        passages: every reused passage, ordered by position in A.
+        framing: framing flags in both documents (empty unless requested).
+        notes: human explanations when nothing (or little) was found, e.g.
+            "document b is empty" or "2 candidate passages below min_score".
+    """
+
+    a: Document
+    b: Document
+    similarity: Similarity
+    passages: tuple[Passage, ...]
+    framing: tuple[FramingSpan, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def _span_dict(span: Span, text: str) -> dict[str, Any]:
+    return {"start": span.start, "end": span.end, "text": text[span.start : span.end]}
+
+
+def passage_to_dict(p: Passage, a_text: str, b_text: str) -> dict[str, Any]:
+    """JSON form of one passage (``detector.compare/1``)."""
+    return {
+        "a": _span_dict(p.a, a_text),
+        "b": _span_dict(p.b, b_text),
+        "words": p.words,
+        "score": round(p.score, 4),
+        "kind": p.kind,
+        "ops": [
+            {
+                "op": op.op,
+                "a": _span_dict(op.a, a_text),
+                "b": _span_dict(op.b, b_text),
+            }
+            for op in p.ops
+        ],
+        "substitutions": [{"a": x, "b": y} for x, y in p.substitutions(a_text, b_text)],
+    }
+
+
+def framing_to_dict(f: FramingSpan, text: str) -> dict[str, Any]:
+    """JSON form of one framing flag; ``text`` is its document's text."""
+    return {
+        "doc": f.doc,
+        "start": f.start,
+        "end": f.end,
+        "label": f.label,
+        "score": round(f.score, 4),
+        "text": text[f.start : f.end],
+        "cues": [_span_dict(c, text) for c in f.cues],
+    }
+
+
+def compare_to_dict(result: CompareResult) -> dict[str, Any]:
+    """JSON form of a comparison, schema ``detector.compare/1``."""
+    a, b = result.a, result.b
+    texts = {"a": a.text, "b": b.text, a.id: a.text, b.id: b.text}
+    sim = result.similarity
+    return {
+        "schema": COMPARE_SCHEMA,
+        "a": {"id": a.id, "chars": len(a.text)},
+        "b": {"id": b.id, "chars": len(b.text)},
+        "similarity": {
+            "jaccard": round(sim.jaccard, 4),
+            "containment_a": round(sim.containment_a, 4),
+            "containment_b": round(sim.containment_b, 4),
+            "coverage_a": round(sim.coverage_a, 4),
+            "coverage_b": round(sim.coverage_b, 4),
+        },
+        "passages": [passage_to_dict(p, a.text, b.text) for p in result.passages],
+        "framing": [framing_to_dict(f, texts.get(f.doc, "")) for f in result.framing],
+        "notes": list(result.notes),
+    }
