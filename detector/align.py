@@ -1,0 +1,565 @@
+"""Passage alignment between two tokenised texts: seed, chain, merge, extend, score.
+
+The method follows the seed-and-extend family used for text reuse (Smith et
+al.'s passim; Sanchez-Perez et al., PAN 2014 text alignment):
+
+1. **Seeds.** Shared n-grams (``Params.seed_ngram`` tokens) of normalised
+   token forms; n-grams too frequent inside either text are ignored so
+   repeated boilerplate cannot blow up the seed set. Optionally, sentence
+   pairs with tf-idf cosine > 0.30 and Dice > 0.33 (the PAN 2014 winning
+   thresholds) are added as seeds, so rewritten sentences are found too.
+2. **Fragments.** Overlapping n-gram seeds on one diagonal (``b_pos - a_pos``)
+   form maximal exact runs.
+3. **Chains.** Fragments are chained in reading order when the gaps on both
+   sides are at most ``max_gap_words`` and the diagonal drifts by at most
+   ``max_diagonal_drift`` tokens: this is what keeps an edited or spun
+   passage (words swapped, dropped or inserted) one passage.
+4. **Merge.** Chains that lie close in *both* texts are merged whatever their
+   diagonals, so a passage whose sentences were reordered stays one passage.
+5. **Extend and score.** Edges are extended over nearly-matching words, the
+   two token sequences are aligned with rapidfuzz (Levenshtein opcodes on
+   token ids) to give word operations, a score and a kind; passages that
+   are too short or too dissimilar are dropped, and overlapping passages
+   (a repeat inside one document) keep only the strongest.
+
+All positions inside this module are token indices; passages leave it with
+character spans into the original texts.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from detector.fingerprint import shingle_hashes
+from detector.schema import Passage, Span, WordOp
+
+if TYPE_CHECKING:
+    from detector.params import Params
+    from detector.tokens import Tokens
+
+__all__ = ["AlignmentStats", "align_passages"]
+
+
+@dataclass
+class AlignmentStats:
+    """Why candidates were kept or dropped, for "nothing found" explanations."""
+
+    seeds: int = 0
+    sentence_seeds: int = 0
+    candidates: int = 0
+    too_short: int = 0
+    low_score: int = 0
+    overlapping: int = 0
+    kept: int = 0
+
+
+@dataclass
+class _Region:
+    """A rectangle of tokens [a0, a1) x [b0, b1) supported by seeds."""
+
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    matched: int  # tokens covered by exact seeds (A side)
+    seeds: int
+    sentence_seeds: int = 0
+    diag: int = 0
+    members: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- seeds
+
+
+def _ngram_seeds(ta: Tokens, tb: Tokens, n: int, max_df: int) -> tuple[np.ndarray, np.ndarray]:
+    """Token positions ``(i, j)`` where the same n-gram starts in A and B.
+
+    O((La + Lb) log La + S) for S seeds.
+    """
+    if len(ta) < n or len(tb) < n:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    ga = shingle_hashes(ta.ids, n)
+    gb = shingle_hashes(tb.ids, n)
+    _, inv_a, ca = np.unique(ga, return_inverse=True, return_counts=True)
+    _, inv_b, cb = np.unique(gb, return_inverse=True, return_counts=True)
+    ok_a = ca[inv_a] <= max_df
+    ok_b = cb[inv_b] <= max_df
+    pos_a = np.flatnonzero(ok_a)
+    pos_b = np.flatnonzero(ok_b)
+    order = np.argsort(ga[pos_a], kind="stable")
+    sorted_a = ga[pos_a][order]
+    left = np.searchsorted(sorted_a, gb[pos_b], side="left")
+    right = np.searchsorted(sorted_a, gb[pos_b], side="right")
+    counts = right - left
+    has = counts > 0
+    if not has.any():
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    j = np.repeat(pos_b[has], counts[has])
+    starts = np.repeat(left[has], counts[has])
+    within = np.arange(len(j)) - np.repeat(np.cumsum(counts[has]) - counts[has], counts[has])
+    i = pos_a[order][starts + within]
+    return i.astype(np.int64), j.astype(np.int64)
+
+
+def _fragments(i: np.ndarray, j: np.ndarray, n: int) -> list[tuple[int, int, int, int]]:
+    """Merge n-gram seeds on one diagonal into maximal runs ``(a0, a1, b0, b1)``."""
+    if len(i) == 0:
+        return []
+    d = j - i
+    order = np.lexsort((i, d))
+    i, d = i[order], d[order]
+    breaks = np.flatnonzero((np.diff(d) != 0) | (np.diff(i) > n)) + 1
+    bounds = np.concatenate(([0], breaks, [len(i)]))
+    frags = []
+    for s, e in itertools.pairwise(bounds):
+        a0 = int(i[s])
+        a1 = int(i[e - 1]) + n
+        b0 = a0 + int(d[s])
+        frags.append((a0, a1, b0, b0 + (a1 - a0)))
+    return frags
+
+
+def _sentence_seeds(
+    ta: Tokens, tb: Tokens, params: Params
+) -> list[tuple[int, int, int, int]]:
+    """Token rectangles of sentence pairs with tf-idf cosine and Dice above thresholds.
+
+    Sentence spans come from :func:`detector.sentences.sentence_spans`; idf is
+    computed over the sentences of both texts. Sparse products: O(nnz) memory.
+    """
+    from scipy import sparse
+
+    from detector.sentences import sentence_spans
+
+    def sentence_tokens(t: Tokens) -> list[tuple[int, int]]:
+        spans = sentence_spans(t.text)
+        if not spans:
+            return []
+        s0 = np.searchsorted(t.starts, [s.start for s in spans], side="left")
+        s1 = np.searchsorted(t.starts, [s.end for s in spans], side="left")
+        return [(int(x), int(y)) for x, y in zip(s0, s1, strict=True) if y - x >= 5]
+
+    sa, sb = sentence_tokens(ta), sentence_tokens(tb)
+    if not sa or not sb:
+        return []
+    vocab: dict[int, int] = {}
+
+    def coords(t: Tokens, sents: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+        rows, cols = [], []
+        for r, (x, y) in enumerate(sents):
+            for tok in set(t.ids[x:y].tolist()):
+                rows.append(r)
+                cols.append(vocab.setdefault(tok, len(vocab)))
+        return rows, cols
+
+    ca, cb = coords(ta, sa), coords(tb, sb)
+
+    def matrix(rc: tuple[list[int], list[int]], n_rows: int) -> sparse.csr_matrix:
+        data = np.ones(len(rc[0]), dtype=np.float64)
+        return sparse.csr_matrix((data, rc), shape=(n_rows, len(vocab)))
+
+    xa, xb = matrix(ca, len(sa)), matrix(cb, len(sb))
+    df = np.asarray((xa > 0).sum(axis=0) + (xb > 0).sum(axis=0)).ravel()
+    idf = np.log((len(sa) + len(sb) + 1) / (df + 1)) + 1.0
+    wa = xa.multiply(idf).tocsr()
+    wb = xb.multiply(idf).tocsr()
+    na = np.sqrt(np.asarray(wa.multiply(wa).sum(axis=1)).ravel()) + 1e-12
+    nb = np.sqrt(np.asarray(wb.multiply(wb).sum(axis=1)).ravel()) + 1e-12
+    cos = (sparse.diags(1 / na) @ wa @ wb.T @ sparse.diags(1 / nb)).tocoo()
+    keep = cos.data > params.sentence_cosine
+    rows, cols = cos.row[keep], cos.col[keep]
+    if len(rows) == 0:
+        return []
+    inter = np.asarray(xa[rows].multiply(xb[cols]).sum(axis=1)).ravel()
+    la = np.asarray(xa[rows].sum(axis=1)).ravel()
+    lb = np.asarray(xb[cols].sum(axis=1)).ravel()
+    dice = 2 * inter / (la + lb)
+    out = []
+    for r, c, dv in zip(rows, cols, dice, strict=True):
+        if dv > params.sentence_dice:
+            (a0, a1), (b0, b1) = sa[r], sb[c]
+            out.append((a0, a1, b0, b1))
+    return out
+
+
+# ---------------------------------------------------------------- chaining
+
+
+def _chain(frags: list[tuple[int, int, int, int]], params: Params) -> list[_Region]:
+    """Chain fragments along diagonals with gap rules (reading order in A).
+
+    O(F * C) for F fragments and C chains active within ``max_gap_words``.
+    """
+    gap, drift = params.max_gap_words, params.max_diagonal_drift
+    slack = params.seed_ngram
+    chains: list[_Region] = []
+    active: list[_Region] = []
+    for a0, a1, b0, b1 in sorted(frags):
+        diag = (b0 + b1 - a0 - a1) // 2
+        active = [c for c in active if c.a1 + gap >= a0]
+        best, best_cost = None, None
+        for c in active:
+            da, db = a0 - c.a1, b0 - c.b1
+            if da < -slack or db < -slack or da > gap or db > gap:
+                continue
+            if a1 <= c.a1 and b1 <= c.b1:
+                continue  # contained: an inner repeat, not progress
+            if abs(diag - c.diag) > drift:
+                continue
+            cost = max(da, 0) + max(db, 0) + abs(diag - c.diag)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = c, cost
+        if best is None:
+            region = _Region(a0, a1, b0, b1, matched=a1 - a0, seeds=1, diag=diag)
+            region.members.append((a0, a1, b0, b1))
+            chains.append(region)
+            active.append(region)
+        else:
+            best.matched += max(0, a1 - max(a0, best.a1))
+            best.a1, best.b1 = max(best.a1, a1), max(best.b1, b1)
+            best.b0 = min(best.b0, b0)
+            best.seeds += 1
+            best.diag = diag
+            best.members.append((a0, a1, b0, b1))
+    return chains
+
+
+def _gap(x0: int, x1: int, y0: int, y1: int) -> int:
+    """Distance in tokens between intervals [x0, x1) and [y0, y1) (0 if they overlap)."""
+    return max(0, max(x0, y0) - min(x1, y1))
+
+
+def _merge_close(regions: list[_Region], params: Params) -> list[_Region]:
+    """Merge regions close in both texts, whatever their diagonals (reordering).
+
+    Only regions with real support (two seeds, or one run of at least
+    ``2 * seed_ngram`` tokens) take part, so isolated shared formulae are
+    never glued together. Repeats until stable; O(R^2) per pass for R regions
+    that are few after chaining.
+    """
+    def supported(r: _Region) -> bool:
+        return r.seeds >= 2 or r.sentence_seeds > 0 or r.matched >= 2 * params.seed_ngram
+
+    strong = [r for r in regions if supported(r)]
+    weak = [r for r in regions if not supported(r)]
+    gap = params.max_gap_words
+    changed = True
+    while changed:
+        changed = False
+        strong.sort(key=lambda r: (r.a0, r.b0))
+        out: list[_Region] = []
+        for r in strong:
+            for o in out:
+                if (
+                    _gap(r.a0, r.a1, o.a0, o.a1) <= gap
+                    and _gap(r.b0, r.b1, o.b0, o.b1) <= gap
+                    # never merge two copies of one text: A ranges overlapping
+                    # while B ranges are disjoint (or vice versa) is a repeat
+                    and not _is_repeat(r, o)
+                ):
+                    o.a0, o.a1 = min(o.a0, r.a0), max(o.a1, r.a1)
+                    o.b0, o.b1 = min(o.b0, r.b0), max(o.b1, r.b1)
+                    o.matched += r.matched
+                    o.seeds += r.seeds
+                    o.sentence_seeds += r.sentence_seeds
+                    o.members.extend(r.members)
+                    changed = True
+                    break
+            else:
+                out.append(r)
+        strong = out
+    return strong + weak
+
+
+def _is_repeat(r: _Region, o: _Region) -> bool:
+    a_overlap = min(r.a1, o.a1) - max(r.a0, o.a0)
+    b_overlap = min(r.b1, o.b1) - max(r.b0, o.b0)
+    return (a_overlap > 0) != (b_overlap > 0)
+
+
+# ---------------------------------------------------------------- extension
+
+
+def _extend(region: _Region, ta: Tokens, tb: Tokens, window: int = 8) -> None:
+    """Grow the edges over nearly matching words (at least half of them equal).
+
+    A spun passage often starts or ends with a substituted word before the
+    first shared n-gram; exact seeds alone would cut it off.
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    ida, idb = ta.ids, tb.ids
+    # left edge: align the reversed windows just before the region
+    wa = ida[max(0, region.a0 - window) : region.a0][::-1].tolist()
+    wb = idb[max(0, region.b0 - window) : region.b0][::-1].tolist()
+    ext_a, ext_b = _best_prefix(Levenshtein.opcodes(wa, wb))
+    region.a0 -= ext_a
+    region.b0 -= ext_b
+    wa = ida[region.a1 : region.a1 + window].tolist()
+    wb = idb[region.b1 : region.b1 + window].tolist()
+    ext_a, ext_b = _best_prefix(Levenshtein.opcodes(wa, wb))
+    region.a1 += ext_a
+    region.b1 += ext_b
+
+
+def _best_prefix(opcodes) -> tuple[int, int]:
+    """Longest opcode prefix ending in a match whose match ratio is >= 1/2."""
+    best = (0, 0)
+    matched = total = 0
+    for op in opcodes:
+        size = max(op.src_end - op.src_start, op.dest_end - op.dest_start)
+        if op.tag == "equal":
+            matched += size
+            total += size
+            if matched * 2 >= total:
+                best = (op.src_end, op.dest_end)
+        else:
+            total += size
+    return best
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def _word_ops(
+    a_ids: list[int], b_ids: list[int], ta: Tokens, tb: Tokens, a0: int, b0: int
+) -> tuple[tuple[WordOp, ...], int, int, int]:
+    """Word operations between two token runs, and counts (kept, substituted, indel).
+
+    Adjacent non-equal rapidfuzz opcodes are fused into one operation, so a
+    one-word-to-three-words swap is one ``substitute`` ("vision" ->
+    "imaginative and prescient") rather than a replace plus an insert.
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    ops: list[WordOp] = []
+    kept = subst = indel = 0
+    pending: list[int] | None = None  # [sa, ea, sb, eb] of fused non-equal ops
+
+    def flush() -> None:
+        nonlocal pending, subst, indel
+        if pending is None:
+            return
+        sa, ea, sb, eb = pending
+        if ea > sa and eb > sb:
+            kind = "substitute"
+            subst += ea - sa
+        elif ea > sa:
+            kind = "delete"
+            indel += ea - sa
+        else:
+            kind = "insert"
+            indel += eb - sb
+        ops.append(
+            WordOp(
+                kind,  # type: ignore[arg-type]
+                Span(*ta.char_span(a0 + sa, a0 + ea)),
+                Span(*tb.char_span(b0 + sb, b0 + eb)),
+            )
+        )
+        pending = None
+
+    for op in Levenshtein.opcodes(a_ids, b_ids):
+        if op.tag == "equal":
+            flush()
+            kept += op.src_end - op.src_start
+            ops.append(
+                WordOp(
+                    "keep",
+                    Span(*ta.char_span(a0 + op.src_start, a0 + op.src_end)),
+                    Span(*tb.char_span(b0 + op.dest_start, b0 + op.dest_end)),
+                )
+            )
+        elif pending is None:
+            pending = [op.src_start, op.src_end, op.dest_start, op.dest_end]
+        else:
+            pending[1], pending[3] = op.src_end, op.dest_end
+    flush()
+    return tuple(ops), kept, subst, indel
+
+
+def _kind(words: int, kept: int, subst: int, indel: int) -> str:
+    if subst == 0 and indel == 0:
+        return "verbatim"
+    changed = subst + indel
+    # Spinning swaps words in place: many substitutions, few pure insertions.
+    if subst >= 0.12 * words and subst >= 2 * indel:
+        return "spun"
+    if changed <= 0.5 * words:
+        return "edited"
+    return "spun" if subst >= indel else "edited"
+
+
+def _bag_dice(a_ids: np.ndarray, b_ids: np.ndarray) -> float:
+    """Multiset Dice of two token-id runs (order-free similarity, 0..1)."""
+    if len(a_ids) == 0 or len(b_ids) == 0:
+        return 0.0
+    ua, ca = np.unique(a_ids, return_counts=True)
+    ub, cb = np.unique(b_ids, return_counts=True)
+    common, ia, ib = np.intersect1d(ua, ub, assume_unique=True, return_indices=True)
+    inter = np.minimum(ca[ia], cb[ib]).sum() if len(common) else 0
+    return float(2 * inter / (len(a_ids) + len(b_ids)))
+
+
+def _seed_coverage(region: _Region, n_a: int, n_b: int) -> float:
+    """Share of the region's tokens (the smaller side) covered by exact seeds."""
+    cover_a = np.zeros(n_a, dtype=bool)
+    cover_b = np.zeros(n_b, dtype=bool)
+    for a0, a1, b0, b1 in region.members:
+        if (a1 - a0) == (b1 - b0):  # exact runs only, not sentence seeds
+            cover_a[max(a0 - region.a0, 0) : a1 - region.a0] = True
+            cover_b[max(b0 - region.b0, 0) : b1 - region.b0] = True
+    return float(min(cover_a.mean() if n_a else 0.0, cover_b.mean() if n_b else 0.0))
+
+
+def _trim_edges(region: _Region, ta: Tokens, tb: Tokens) -> None:
+    """Cut sparse edges: a short match separated from the body by a long gap.
+
+    Chaining tolerates gaps so that spun text stays one passage, but the same
+    tolerance can glue a shared formula lying just outside the passage
+    ("foreign minister Sergei Lavrov") onto it. An edge is cut where the
+    text from the edge up to a gap matches less than half of its words.
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    ops = Levenshtein.opcodes(
+        ta.ids[region.a0 : region.a1].tolist(), tb.ids[region.b0 : region.b1].tolist()
+    )
+    blocks = [
+        (op.tag == "equal", op.src_start, op.src_end, op.dest_start, op.dest_end) for op in ops
+    ]
+    total = max(region.a1 - region.a0, region.b1 - region.b0)
+
+    def cut(seq: list[tuple[bool, int, int, int, int]], forward: bool) -> tuple[int, int] | None:
+        matched = seen = 0
+        best = None
+        for equal, sa, ea, sb, eb in seq:
+            size = max(ea - sa, eb - sb)
+            seen += size
+            if equal:
+                matched += size
+            elif seen <= total // 2 and matched * 2 < seen:
+                # the body starts after this gap (left edge) or ends before it (right)
+                best = (ea, eb) if forward else (sa, sb)
+        return best
+
+    left = cut(blocks, True)
+    right = cut(blocks[::-1], False)
+    a0, b0 = region.a0, region.b0
+    if right is not None:
+        region.a1, region.b1 = a0 + right[0], b0 + right[1]
+    if left is not None:
+        region.a0, region.b0 = a0 + left[0], b0 + left[1]
+
+
+def _to_passage(
+    region: _Region, ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
+) -> Passage | None:
+    from rapidfuzz.distance import Indel
+
+    a_run = ta.ids[region.a0 : region.a1]
+    b_run = tb.ids[region.b0 : region.b1]
+    words = min(len(a_run), len(b_run))
+    if words < params.min_words:
+        stats.too_short += 1
+        return None
+    a_list, b_list = a_run.tolist(), b_run.tolist()
+    seq_sim = Indel.normalized_similarity(a_list, b_list)
+    bag = _bag_dice(a_run, b_run)
+    coverage = _seed_coverage(region, len(a_run), len(b_run))
+    sentence_backed = region.sentence_seeds >= 2 and bag >= params.min_score
+    if seq_sim < params.min_score and coverage < 0.5 and not sentence_backed:
+        stats.low_score += 1
+        return None
+    ops, kept, subst, indel = _word_ops(a_list, b_list, ta, tb, region.a0, region.b0)
+    return Passage(
+        a=Span(*ta.char_span(region.a0, region.a1)),
+        b=Span(*tb.char_span(region.b0, region.b1)),
+        words=words,
+        score=float(max(seq_sim, bag)),
+        kind=_kind(words, kept, subst, indel),  # type: ignore[arg-type]
+        ops=ops,
+        tok_a=(region.a0, region.a1),
+        tok_b=(region.b0, region.b1),
+    )
+
+
+def _overlap(x: tuple[int, int], y: tuple[int, int]) -> int:
+    return max(0, min(x[1], y[1]) - max(x[0], y[0]))
+
+
+def _drop_overlapping(passages: list[Passage], stats: AlignmentStats) -> list[Passage]:
+    """Keep the strongest of passages that overlap on either side.
+
+    A text repeated inside one document (an FAQ restating an article, a
+    scrape that doubles every post) would otherwise give the same passage
+    twice. Strength = words x score. O(P^2) for P passages.
+    """
+    kept: list[Passage] = []
+    for p in sorted(passages, key=lambda p: (-p.words * p.score, p.tok_a, p.tok_b)):
+        clash = False
+        for q in kept:
+            oa, ob = _overlap(p.tok_a, q.tok_a), _overlap(p.tok_b, q.tok_b)
+            la = p.tok_a[1] - p.tok_a[0]
+            lb = p.tok_b[1] - p.tok_b[0]
+            if oa > 0.2 * la or ob > 0.2 * lb:
+                clash = True
+                break
+        if clash:
+            stats.overlapping += 1
+        else:
+            kept.append(p)
+    return sorted(kept, key=lambda p: (p.a.start, p.b.start))
+
+
+def align_passages(
+    ta: Tokens, tb: Tokens, params: Params, *, stats: AlignmentStats | None = None
+) -> list[Passage]:
+    """Find every reused passage between two tokenised texts.
+
+    Args:
+        ta, tb: tokens of A and B (see :func:`detector.tokens.tokenize`).
+        params: seed length, gap rules, thresholds (see :class:`Params`).
+        stats: optional accumulator of what was kept and dropped, and why.
+
+    Returns:
+        Passages ordered by position in A, with character spans into both
+        original texts and word operations. Typically O(L log L + S) for L
+        tokens and S seeds; two 50,000-word texts take well under a second.
+    """
+    stats = stats if stats is not None else AlignmentStats()
+    n = params.seed_ngram
+    i, j = _ngram_seeds(ta, tb, n, params.max_seed_df)
+    stats.seeds = len(i)
+    frags = _fragments(i, j, n)
+    sentence_frags: list[tuple[int, int, int, int]] = []
+    if params.sentence_seeds:
+        sentence_frags = _sentence_seeds(ta, tb, params)
+    stats.sentence_seeds = len(sentence_frags)
+    regions = _chain(frags, params)
+    for a0, a1, b0, b1 in sentence_frags:
+        region = _Region(a0, a1, b0, b1, matched=0, seeds=1, sentence_seeds=1)
+        region.diag = (b0 + b1 - a0 - a1) // 2
+        region.members.append((a0, a1, b0, b1))
+        regions.append(region)
+    regions = _merge_close(regions, params)
+    stats.candidates = len(regions)
+    passages = []
+    for region in regions:
+        if region.seeds < 2 and region.matched < params.min_words:
+            stats.too_short += 1
+            continue
+        _extend(region, ta, tb)
+        _trim_edges(region, ta, tb)
+        passage = _to_passage(region, ta, tb, params, stats)
+        if passage is not None:
+            passages.append(passage)
+    result = _drop_overlapping(passages, stats)
+    stats.kept = len(result)
+    return result

@@ -1,0 +1,231 @@
+"""The ``detector`` command: parse arguments, call one library function, render.
+
+Nothing here computes results. Library input errors (:class:`InputError`)
+and usage errors become one line on stderr and exit status 2; Ctrl-C exits
+130; ``--debug`` shows the full traceback instead. Heavy modules (numpy,
+rich, datasketch, scikit-learn) are imported inside the commands, so
+``detector --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from detector.errors import DetectorError, ExitCode
+
+FORMATS_COMPARE = ("text", "json", "markdown", "pan-xml")
+
+
+class _DetectorGroup(click.Group):
+    """A click group whose failures are one line on stderr (see :func:`main`)."""
+
+
+def _write_output(data: str, output: str | None) -> None:
+    """Write ``data`` to stdout, or atomically to ``output`` (never half-written)."""
+    if output is None or output == "-":
+        click.echo(data, nl=False)
+        return
+    directory = os.path.dirname(os.path.abspath(output))
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=".detector-", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(data)
+        os.replace(tmp, output)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def common_params(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by commands that align text (``compare``, ``diff``)."""
+    func = click.option(
+        "--min-words",
+        type=click.IntRange(1),
+        default=None,
+        help="Smallest passage reported, in words of the shorter side (default 20).",
+    )(func)
+    func = click.option(
+        "--min-score",
+        type=click.FloatRange(0.0, 1.0),
+        default=None,
+        help="Smallest passage similarity reported, 0..1 (default 0.45).",
+    )(func)
+    func = click.option(
+        "--no-stem", is_flag=True, help="Match exact word forms instead of Snowball stems."
+    )(func)
+    return func
+
+
+def _params(min_words: int | None, min_score: float | None, no_stem: bool) -> Any:
+    from detector.params import DEFAULT_PARAMS
+
+    changes: dict[str, Any] = {}
+    if min_words is not None:
+        changes["min_words"] = min_words
+    if min_score is not None:
+        changes["min_score"] = min_score
+    if no_stem:
+        changes["stem"] = False
+    return DEFAULT_PARAMS.with_(**changes) if changes else DEFAULT_PARAMS
+
+
+color_option = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour output; 'auto' honours NO_COLOR, FORCE_COLOR and TERM=dumb.",
+)
+
+
+@click.group(cls=_DetectorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="reuse-detector", prog_name="detector")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Find reused text, boilerplate and recurring framing in news and state-media text.
+
+    Inputs are .txt files, folders, JSON Lines or CSV (id, text, outlet, date,
+    url, lang), .gz transparently, or '-' for stdin. Data goes to stdout,
+    messages to stderr. Exit status: 0 ok, 2 usage or input error, 130 Ctrl-C.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+@cli.command()
+@click.argument("a")
+@click.argument("b")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS_COMPARE),
+    default="text",
+    show_default=True,
+    help="text: rich terminal view; json: the detector.compare/1 contract; "
+    "markdown; pan-xml: PAN text-alignment detections (B = suspicious, A = source).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option("--framing/--no-framing", default=False, help="Also flag framing sentences.")
+@click.option("--model", type=click.Path(dir_okay=False), help="Framing model file.")
+@common_params
+@color_option
+def compare(
+    a: str,
+    b: str,
+    fmt: str,
+    output: str | None,
+    framing: bool,
+    model: str | None,
+    min_words: int | None,
+    min_score: float | None,
+    no_stem: bool,
+    color: str,
+) -> None:
+    """Find every passage of A reused in B, with character spans in both.
+
+    A and B are .txt files, '-' for stdin, or one record of a JSONL/CSV file
+    written as FILE.jsonl#ID.
+    """
+    from detector.compare import compare as compare_documents
+    from detector.load import load_document
+
+    doc_a = load_document(a)
+    doc_b = load_document(b)
+    clf = _load_model(model) if model else None
+    result = compare_documents(
+        doc_a,
+        doc_b,
+        _params(min_words, min_score, no_stem),
+        framing=framing or model is not None,
+        model=clf,
+    )
+    if fmt == "json":
+        import json
+
+        from detector.schema import compare_to_dict
+
+        _write_output(json.dumps(compare_to_dict(result), ensure_ascii=False, indent=2) + "\n", output)
+    elif fmt == "markdown":
+        from detector.render.markdown import render_compare_markdown
+
+        _write_output(render_compare_markdown(result), output)
+    elif fmt == "pan-xml":
+        from detector.render.panxml import render_compare_pan_xml
+
+        _write_output(render_compare_pan_xml(result), output)
+    else:
+        _print_renderable(_render_text(result), output, color)
+
+
+def _render_text(result: Any) -> Any:
+    from detector.render.terminal import render_compare
+
+    return render_compare(result)
+
+
+def _print_renderable(renderable: Any, output: str | None, color: str) -> None:
+    """Print a rich renderable to stdout, or as plain text to ``output``."""
+    from detector.render.terminal import make_console
+
+    if output and output != "-":
+        import io
+
+        buffer = io.StringIO()
+        make_console(color="never", file=buffer, width=120).print(renderable)
+        _write_output(buffer.getvalue(), output)
+    else:
+        make_console(color=color).print(renderable)
+
+
+def _load_model(path: str) -> Any:
+    from detector.persist import load_model
+
+    return load_model(path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and map errors to one line and an exit status."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="detector", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("detector: interrupted", err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    except KeyboardInterrupt:
+        click.echo("detector: interrupted", err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    except click.UsageError as exc:
+        if debug:
+            raise
+        hint = f" (see 'detector {exc.ctx.command_path.partition(' ')[2]} --help')".replace(
+            "detector  --help", "detector --help"
+        ) if exc.ctx is not None else ""
+        click.echo(f"detector: error: {exc.format_message()}{hint}", err=True)
+        sys.exit(ExitCode.INPUT_ERROR)
+    except click.ClickException as exc:
+        if debug:
+            raise
+        click.echo(f"detector: error: {exc.format_message()}", err=True)
+        sys.exit(ExitCode.INPUT_ERROR)
+    except DetectorError as exc:
+        if debug:
+            raise
+        click.echo(f"detector: error: {exc}", err=True)
+        sys.exit(ExitCode.INPUT_ERROR)
+    except BrokenPipeError:
+        # stdout closed early (e.g. `| head`): not an error worth a traceback
+        sys.stderr.close()
+        sys.exit(ExitCode.OK)
+    sys.exit(ExitCode.OK)

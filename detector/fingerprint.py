@@ -1,0 +1,153 @@
+"""Word shingles and MinHash signatures (Broder 1997), vectorised with numpy.
+
+Signatures are datasketch's own: :func:`document_minhash` returns a
+``datasketch.MinHash`` (scheme ``affine32``) built with ``update_batch`` over
+precomputed 32-bit shingle hashes, and :func:`window_signatures` computes the
+very same values for many passage windows at once with numpy (a test checks
+both agree bit for bit). Seeds are fixed in :class:`detector.params.Params`,
+and shingle hashes derive from xxh3 token ids, never from Python's salted
+``hash()``, so signatures reproduce across processes, runs and engines.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
+
+    from detector.params import Params
+
+__all__ = [
+    "document_minhash",
+    "estimate_containment",
+    "shingle_hashes",
+    "window_signatures",
+    "window_starts",
+]
+
+# Odd 64-bit multipliers (from splitmix64/xxh64 primes) for combining token
+# ids into an order-sensitive shingle hash; arithmetic wraps modulo 2**64.
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_MIX2 = np.uint64(0xBF58476D1CE4E5B9)
+
+
+def shingle_hashes(ids: np.ndarray, k: int) -> np.ndarray:
+    """Order-sensitive 64-bit hashes of every run of ``k`` consecutive tokens.
+
+    Args:
+        ids: ``uint64`` token ids (``Tokens.ids``).
+        k: shingle length in tokens.
+
+    Returns:
+        ``uint64`` array of length ``max(len(ids) - k + 1, 0)``; texts shorter
+        than ``k`` tokens but non-empty give one shingle of all their tokens.
+        O(n k) vectorised operations.
+    """
+    ids = np.asarray(ids, dtype=np.uint64)
+    n = len(ids)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    k = min(k, n)
+    with np.errstate(over="ignore"):
+        acc = np.zeros(n - k + 1, dtype=np.uint64)
+        for offset in range(k):
+            acc = (acc ^ ids[offset : n - k + 1 + offset]) * _MIX
+            acc ^= acc >> np.uint64(29)
+        acc *= _MIX2
+        acc ^= acc >> np.uint64(32)
+    return acc
+
+
+def _to32(hashes: np.ndarray) -> np.ndarray:
+    return (np.asarray(hashes, dtype=np.uint64) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+@functools.lru_cache(maxsize=8)
+def _template(num_perm: int, seed: int) -> MinHash:
+    from datasketch import MinHash
+
+    return MinHash(num_perm=num_perm, seed=seed, hashfunc=int)
+
+
+def document_minhash(hashes: np.ndarray, params: Params) -> MinHash:
+    """A datasketch ``MinHash`` of a set of shingle hashes.
+
+    Args:
+        hashes: shingle hashes from :func:`shingle_hashes` (64-bit; the low
+            32 bits are used, as datasketch's ``affine32`` scheme expects).
+        params: ``num_perm`` and ``seed``.
+
+    Returns:
+        A MinHash built by ``update_batch`` (O(s * num_perm) for s shingles).
+    """
+    m = _template(params.num_perm, params.seed).copy()
+    if len(hashes):
+        m.update_batch(np.unique(_to32(hashes)).tolist())
+    return m
+
+
+def window_starts(n_shingles: int, window: int, step: int) -> np.ndarray:
+    """Start indices (in shingles) of passage windows covering ``n_shingles``.
+
+    Windows are ``window`` shingles long, every ``step`` shingles; the last
+    window is aligned to the end so no tail is left uncovered. A text with
+    fewer shingles than ``window`` has one window.
+    """
+    if n_shingles <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if n_shingles <= window:
+        return np.zeros(1, dtype=np.int64)
+    starts = np.arange(0, n_shingles - window + 1, step, dtype=np.int64)
+    if starts[-1] != n_shingles - window:
+        starts = np.append(starts, n_shingles - window)
+    return starts
+
+
+def window_signatures(
+    hashes: np.ndarray, starts: np.ndarray, window: int, params: Params
+) -> np.ndarray:
+    """MinHash signatures of many windows of one shingle sequence at once.
+
+    Identical to ``document_minhash(hashes[s:s+window]).hashvalues`` for each
+    start ``s``, computed without Python loops over shingles: the permuted
+    values of all shingles form one (s x num_perm) ``uint32`` matrix and each
+    window takes a column-wise minimum over its rows.
+
+    Args:
+        hashes: shingle hashes of one text.
+        starts: window start indices (see :func:`window_starts`).
+        window: window length in shingles.
+        params: ``num_perm`` and ``seed``.
+
+    Returns:
+        ``uint32`` array of shape ``(len(starts), num_perm)``. Memory
+        O(s * num_perm) 4-byte words for s shingles; time O(s * num_perm * w / step).
+    """
+    from datasketch.minhash import _fmix
+
+    m = _template(params.num_perm, params.seed)
+    a, b = m.permutations
+    if len(hashes) == 0 or len(starts) == 0:
+        return np.zeros((0, params.num_perm), dtype=np.uint32)
+    hv = _fmix(_to32(hashes).reshape(-1, 1), 32)
+    phv = hv * a + b  # uint32 arithmetic wraps: the affine32 scheme
+    out = np.empty((len(starts), params.num_perm), dtype=np.uint32)
+    for row, start in enumerate(starts):
+        out[row] = phv[start : start + window].min(axis=0)
+    return out
+
+
+def estimate_containment(jaccard: float, size_a: int, size_b: int) -> tuple[float, float]:
+    """Containment each way from a Jaccard estimate and the two set sizes.
+
+    ``|A ∩ B| = J (|A| + |B|) / (1 + J)``; containment of A in B is
+    ``|A ∩ B| / |A|``. Returns ``(containment_a, containment_b)`` clipped to [0, 1].
+    """
+    if size_a == 0 or size_b == 0:
+        return 0.0, 0.0
+    inter = jaccard * (size_a + size_b) / (1.0 + jaccard)
+    return min(1.0, inter / size_a), min(1.0, inter / size_b)

@@ -1,0 +1,79 @@
+"""Markdown renderings, for pasting into newsroom notes and issue trackers.
+
+Document text is placed in blockquotes with Markdown and HTML metacharacters
+escaped, and control characters made visible, so a document cannot inject
+links, images or raw HTML into the rendered note.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from detector.render.sanitize import display_text
+
+if TYPE_CHECKING:
+    from detector.schema import CompareResult
+
+__all__ = ["md_escape", "render_compare_markdown"]
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown/HTML metacharacters; newlines become spaces. O(n)."""
+    return _MD_SPECIAL.sub(r"\\\1", display_text(text)).replace("\n", " ")
+
+
+def _quote(text: str, limit: int = 1200) -> str:
+    if len(text) > limit:
+        text = text[: limit // 2] + f" … [{len(text) - limit:,} chars] … " + text[-limit // 2 :]
+    return "> " + md_escape(text)
+
+
+def render_compare_markdown(result: CompareResult) -> str:
+    """A Markdown report of one comparison (summary, passages, framing, notes)."""
+    a, b, sim = result.a, result.b, result.similarity
+    lines = [
+        f"# Comparison: {md_escape(a.id)} ↔ {md_escape(b.id)}",
+        "",
+        "| | A | B |",
+        "|---|---|---|",
+        f"| document | {md_escape(a.id)} | {md_escape(b.id)} |",
+        f"| characters | {len(a.text)} | {len(b.text)} |",
+        f"| containment (share of own shingles in the other) | {sim.containment_a:.3f} "
+        f"| {sim.containment_b:.3f} |",
+        f"| share of text in passages | {sim.coverage_a:.1%} | {sim.coverage_b:.1%} |",
+        "",
+        f"MinHash Jaccard similarity: **{sim.jaccard:.3f}**; reused passages: "
+        f"**{len(result.passages)}**.",
+        "",
+    ]
+    for n, p in enumerate(result.passages, 1):
+        lines += [
+            f"## Passage {n}: {p.kind}, score {p.score:.2f}, {p.words} words",
+            "",
+            f"A characters {p.a.start}–{p.a.end}:",
+            "",
+            _quote(p.a.text(a.text)),
+            "",
+            f"B characters {p.b.start}–{p.b.end}:",
+            "",
+            _quote(p.b.text(b.text)),
+            "",
+        ]
+        subs = p.substitutions(a.text, b.text)
+        if subs:
+            lines += ["Substitutions (A → B):", ""]
+            lines += [f"- {md_escape(x)} → {md_escape(y)}" for x, y in subs]
+            lines.append("")
+    if result.framing:
+        texts = {"a": a.text, "b": b.text}
+        lines += ["## Framing", "", "| doc | label | score | sentence |", "|---|---|---|---|"]
+        for f in result.framing:
+            sentence = texts.get(f.doc, "")[f.start : f.end]
+            lines.append(f"| {f.doc} | {f.label} | {f.score:.2f} | {md_escape(sentence)} |")
+        lines.append("")
+    for note in result.notes:
+        lines.append(f"*Note: {md_escape(note)}*")
+    return "\n".join(lines).rstrip() + "\n"

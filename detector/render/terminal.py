@@ -1,0 +1,161 @@
+"""rich renderables for results on a terminal.
+
+Document text always enters rich as ``Text`` built from
+:func:`detector.render.sanitize.display_text` (never as markup), so a
+document cannot style, link, or send control sequences to the terminal.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from detector.render.sanitize import display_text
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.text import Text
+
+    from detector.schema import CompareResult, Passage
+
+__all__ = ["excerpt", "make_console", "render_compare"]
+
+KIND_STYLES = {"verbatim": "bold green", "edited": "bold yellow", "spun": "bold magenta"}
+OP_STYLES = {
+    "keep": "",
+    "substitute": "black on bright_yellow",
+    "insert": "black on bright_green",
+    "delete": "black on bright_red",
+}
+
+
+def make_console(
+    *, color: str = "auto", stderr: bool = False, width: int | None = None, file=None
+) -> Console:
+    """A rich Console honouring ``--color auto|always|never``.
+
+    ``auto`` leaves NO_COLOR, FORCE_COLOR, TERM=dumb and TTY detection to rich.
+    """
+    from rich.console import Console
+
+    kwargs: dict = {"stderr": stderr, "width": width, "highlight": False, "soft_wrap": False}
+    if file is not None:
+        kwargs["file"] = file
+    if color == "always":
+        kwargs["force_terminal"] = True
+    elif color == "never":
+        kwargs["no_color"] = True
+        kwargs["color_system"] = None
+    return Console(**kwargs)
+
+
+def excerpt(text: str, start: int, end: int, limit: int = 400) -> Text:
+    """Sanitised ``text[start:end]`` as rich Text, middle elided beyond ``limit`` chars."""
+    from rich.text import Text
+
+    piece = display_text(text[start:end])
+    if len(piece) > limit:
+        half = limit // 2
+        omitted = len(piece) - 2 * half
+        return Text.assemble(piece[:half], (f" … {omitted:,} chars … ", "dim"), piece[-half:])
+    return Text(piece)
+
+
+def _passage_side(text: str, passage: Passage, side: str, limit: int = 600) -> Text:
+    """One side of a passage with its word operations highlighted by offset."""
+    from rich.text import Text
+
+    span = passage.a if side == "a" else passage.b
+    if span.end - span.start > limit:
+        return excerpt(text, span.start, span.end, limit)
+    body = Text(display_text(text[span.start : span.end]))
+    for op in passage.ops:
+        style = OP_STYLES[op.op]
+        op_span = op.a if side == "a" else op.b
+        if style and op_span.end > op_span.start:
+            body.stylize(style, op_span.start - span.start, op_span.end - span.start)
+    return body
+
+
+def render_compare(result: CompareResult, *, show_text: bool = True) -> RenderableType:
+    """Summary, passages table, each passage side by side, framing and notes."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    a, b, sim = result.a, result.b, result.similarity
+    header = Table.grid(padding=(0, 2))
+    header.add_column(style="bold")
+    header.add_column()
+    header.add_row("A", Text(f"{display_text(a.id)}  ({len(a.text):,} chars)"))
+    header.add_row("B", Text(f"{display_text(b.id)}  ({len(b.text):,} chars)"))
+    header.add_row(
+        "similarity",
+        Text(
+            f"jaccard {sim.jaccard:.3f} · containment A→B {sim.containment_a:.3f} · "
+            f"B→A {sim.containment_b:.3f} · text in passages A {sim.coverage_a:.0%} "
+            f"· B {sim.coverage_b:.0%}"
+        ),
+    )
+    header.add_row("passages", Text(str(len(result.passages))))
+    parts: list[RenderableType] = [Panel(header, title="detector compare", expand=False)]
+
+    if result.passages:
+        table = Table(title="Reused passages", show_lines=False)
+        for col in ("#", "kind", "score", "words", "A chars", "B chars", "substitutions"):
+            table.add_column(col, justify="right" if col in ("#", "score", "words") else "left")
+        for n, p in enumerate(result.passages, 1):
+            subs = p.substitutions(a.text, b.text)
+            shown = "; ".join(f"{x} → {y}" for x, y in subs[:3])
+            if len(subs) > 3:
+                shown += f"; +{len(subs) - 3} more"
+            table.add_row(
+                str(n),
+                Text(p.kind, style=KIND_STYLES[p.kind]),
+                f"{p.score:.2f}",
+                str(p.words),
+                f"{p.a.start}–{p.a.end}",
+                f"{p.b.start}–{p.b.end}",
+                Text(display_text(shown)),
+            )
+        parts.append(table)
+        if show_text:
+            for n, p in enumerate(result.passages, 1):
+                grid = Table.grid(expand=True, padding=(0, 1))
+                grid.add_column(ratio=1)
+                grid.add_column(ratio=1)
+                grid.add_row(Text("A", style="bold"), Text("B", style="bold"))
+                grid.add_row(_passage_side(a.text, p, "a"), _passage_side(b.text, p, "b"))
+                title = Text.assemble(f"passage {n} · ", (p.kind, KIND_STYLES[p.kind]))
+                title.append(f" · score {p.score:.2f} · {p.words} words")
+                parts.append(Panel(grid, title=title, title_align="left"))
+            parts.append(
+                Text.assemble(
+                    "legend: ",
+                    ("substituted", OP_STYLES["substitute"]),
+                    " ",
+                    ("inserted in B", OP_STYLES["insert"]),
+                    " ",
+                    ("deleted from A", OP_STYLES["delete"]),
+                    style="dim",
+                )
+            )
+    else:
+        parts.append(Text("No reused passage found.", style="bold"))
+
+    if result.framing:
+        frames = Table(title="Framing")
+        for col in ("doc", "label", "score", "sentence"):
+            frames.add_column(col)
+        texts = {"a": a.text, "b": b.text}
+        for f in result.framing:
+            sentence = excerpt(texts.get(f.doc, ""), f.start, f.end, 160)
+            for cue in f.cues:
+                lo, hi = cue.start - f.start, cue.end - f.start
+                if 0 <= lo < hi <= len(sentence.plain) and f.end - f.start <= 160:
+                    sentence.stylize("underline bold", lo, hi)
+            frames.add_row(f.doc, f.label, f"{f.score:.2f}", sentence)
+        parts.append(frames)
+    for note in result.notes:
+        parts.append(Text(f"note: {note}", style="dim"))
+    return Group(*parts)

@@ -1,0 +1,194 @@
+"""Word tokenisation with character offsets into the original text.
+
+The original text is tokenised first and each token is normalised afterwards,
+so every token keeps its exact ``(start, end)`` character span; normalisation
+(which can change length, e.g. NFKC turns "ﬁ" into "fi") never shifts offsets.
+
+Normalisation of the matching form of a token, in order:
+
+1. Unicode NFKC (full-width letters, ligatures, compatibility forms);
+2. full case folding (``str.casefold``: "Straße" -> "strasse");
+3. removal of format characters (zero-width space/joiners, soft hyphen, bidi
+   marks: a known trick to defeat exact matching) and of leftover combining
+   marks (Russian stress accents); "ё" -> "е"; apostrophe variants -> "'";
+4. Latin/Cyrillic look-alike folding: in a token written mostly in one of the
+   two scripts, letters of the other script that are confusable with a letter
+   of the majority script (Unicode confusables, via ``confusable_homoglyphs``)
+   are replaced by it ("Rоssiа" with Cyrillic о and а becomes "rossia");
+5. optionally, Snowball stemming (PyStemmer; English for Latin tokens,
+   Russian for Cyrillic ones).
+
+Dashes and quotes never join words, so their variants fold by construction.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import regex
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["Tokens", "normalize_token", "tokenize"]
+
+# A word starts with a letter or digit and may continue with letters, digits,
+# combining marks and format characters (so "Rus\u200bsia" stays one token);
+# an apostrophe between letters joins ("don't", "д'Артаньян"). Hyphens and
+# dashes split: "foreign-policy" and "foreign policy" must match.
+_WORD_RE = regex.compile(
+    r"[\p{L}\p{N}][\p{L}\p{N}\p{M}\p{Cf}]*(?:['’ʼ`][\p{L}\p{N}][\p{L}\p{N}\p{M}\p{Cf}]*)*"
+)
+_DROP_RE = regex.compile(r"[\p{Cf}\p{M}]")
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "ё": "е"})
+_LATIN_RE = regex.compile(r"\p{Latin}")
+_CYRILLIC_RE = regex.compile(r"\p{Cyrillic}")
+
+
+@functools.lru_cache(maxsize=1)
+def _lookalike_tables() -> tuple[dict[int, str], dict[int, str]]:
+    """Build (cyrillic->latin, latin->cyrillic) single-letter look-alike maps.
+
+    Derived once from the Unicode confusables data shipped by
+    ``confusable_homoglyphs``; both lower- and upper-case letters, folded to
+    lower case since tables apply after case folding.
+    """
+    import confusable_homoglyphs
+
+    data = json.loads(
+        resources.files(confusable_homoglyphs).joinpath("confusables.json").read_text("utf-8")
+    )
+    cyr_to_lat: dict[int, str] = {}
+    lat_to_cyr: dict[int, str] = {}
+    for char, entries in data.items():
+        if len(char) != 1:
+            continue
+        name = unicodedata.name(char, "")
+        for entry in entries:
+            other = entry["c"]
+            if len(other) != 1:
+                continue
+            src, dst = char.casefold(), other.casefold()
+            if len(src) != 1 or len(dst) != 1 or src == dst:
+                continue
+            if name.startswith("CYRILLIC") and entry["n"].startswith("LATIN"):
+                cyr_to_lat.setdefault(ord(src), dst)
+            elif name.startswith("LATIN") and entry["n"].startswith("CYRILLIC"):
+                lat_to_cyr.setdefault(ord(src), dst)
+    return cyr_to_lat, lat_to_cyr
+
+
+@functools.lru_cache(maxsize=4)
+def _stemmer(language: str):
+    import Stemmer
+
+    return Stemmer.Stemmer(language)
+
+
+@functools.lru_cache(maxsize=262144)
+def normalize_token(raw: str, stem: bool = True) -> str:
+    """Return the matching form of one raw token (see the module docstring).
+
+    Cached: news text repeats its vocabulary, so the per-token Python cost is
+    paid once per distinct word form. O(len(raw)).
+    """
+    form = unicodedata.normalize("NFKC", raw).casefold()
+    form = _DROP_RE.sub("", form).translate(_APOSTROPHES)
+    latin = len(_LATIN_RE.findall(form))
+    cyrillic = len(_CYRILLIC_RE.findall(form))
+    if latin and cyrillic:
+        cyr_to_lat, lat_to_cyr = _lookalike_tables()
+        form = form.translate(cyr_to_lat if latin >= cyrillic else lat_to_cyr)
+        # a full mixed word of look-alikes ends in one script now
+        latin = len(_LATIN_RE.findall(form))
+        cyrillic = len(_CYRILLIC_RE.findall(form))
+    if stem and form:
+        if cyrillic > latin:
+            form = _stemmer("russian").stemWord(form)
+        elif latin:
+            form = _stemmer("english").stemWord(form)
+    return form
+
+
+@dataclass(frozen=True, eq=False)
+class Tokens:
+    """The word tokens of one text.
+
+    Attributes:
+        text: the original text.
+        starts, ends: ``int64`` arrays of character offsets, ``text[starts[i]:ends[i]]``
+            is the i-th token exactly as written.
+        forms: normalised matching forms (stemmed if requested).
+        ids: ``uint64`` array, a stable 64-bit hash (xxh3) of each form; equal
+            forms have equal ids in every process and run.
+    """
+
+    text: str
+    starts: np.ndarray
+    ends: np.ndarray
+    forms: tuple[str, ...]
+    ids: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.forms)
+
+    def char_span(self, tok_start: int, tok_end: int) -> tuple[int, int]:
+        """Character span ``(start, end)`` of tokens ``[tok_start, tok_end)``.
+
+        An empty token range maps to an empty span at the position where the
+        token ``tok_start`` begins (or at the end of the last token).
+        """
+        if tok_end > tok_start:
+            return int(self.starts[tok_start]), int(self.ends[tok_end - 1])
+        if tok_start < len(self.forms):
+            pos = int(self.starts[tok_start])
+        elif self.forms:
+            pos = int(self.ends[-1])
+        else:
+            pos = 0
+        return pos, pos
+
+
+@functools.lru_cache(maxsize=262144)
+def _form_id(form: str) -> int:
+    import xxhash
+
+    return xxhash.xxh3_64_intdigest(form.encode("utf-8", "surrogatepass"))
+
+
+def tokenize(text: str, *, stem: bool = True) -> Tokens:
+    """Split ``text`` into word tokens with character offsets and matching forms.
+
+    Args:
+        text: original text (any Unicode, including lone surrogates).
+        stem: apply Snowball stemming to the matching forms.
+
+    Returns:
+        Tokens whose spans index ``text``. O(n) in characters, plus one cached
+        normalisation per distinct word form.
+    """
+    import numpy as np
+
+    starts: list[int] = []
+    ends: list[int] = []
+    forms: list[str] = []
+    for match in _WORD_RE.finditer(text):
+        form = normalize_token(match.group(), stem)
+        if not form:  # a token made only of marks/format characters
+            continue
+        starts.append(match.start())
+        ends.append(match.end())
+        forms.append(form)
+    ids = np.fromiter((_form_id(f) for f in forms), dtype=np.uint64, count=len(forms))
+    return Tokens(
+        text=text,
+        starts=np.asarray(starts, dtype=np.int64),
+        ends=np.asarray(ends, dtype=np.int64),
+        forms=tuple(forms),
+        ids=ids,
+    )
