@@ -84,7 +84,8 @@ class LoadStats:
         skipped: bad records, duplicate ids and unreadable files skipped
             (only with ``skip_bad=True``).
         errors: the skipped problems, in the order met.
-        files: files opened (stdin counts as one).
+        files: files read: opened, and found to be text (stdin counts as
+            one); a missing, binary or non-gzip ``.gz`` file is not counted.
         ignored: files inside folders skipped because their extension is not
             an input format (e.g. ``README.md``, images); dot-files are not
             counted.
@@ -429,15 +430,6 @@ def _iter_jsonl(
     for lineno, offset, raw in inp.lines():
         if not raw.strip(_JSON_WS):
             continue  # a blank line is not a record
-        if first:
-            first = False
-            if raw.lstrip(_JSON_WS)[:1] == b"[":
-                raise InputError(
-                    path,
-                    "a JSON array, not JSON Lines (one object per line); "
-                    "convert it with: jq -c '.[]'",
-                    line=lineno,
-                )
         try:
             try:
                 line = raw.decode("utf-8")
@@ -447,6 +439,8 @@ def _iter_jsonl(
             try:
                 record = loads(line, strict=False)
             except json.JSONDecodeError as exc:
+                if first and raw.lstrip(_JSON_WS)[:1] == b"[":
+                    raise _json_array_error(path, lineno) from None
                 hint = ""
                 if raw.strip(_JSON_WS) == b"{":
                     hint = "; a pretty-printed object? JSON Lines needs one object per line"
@@ -454,7 +448,9 @@ def _iter_jsonl(
             except RecursionError:
                 raise _BadRecord("malformed JSON: nested too deeply") from None
             if not isinstance(record, dict):
-                raise _BadRecord(f"JSON line is not an object (it is a {_json_type(record)})")
+                if first and record and isinstance(record, list) and isinstance(record[0], dict):
+                    raise _json_array_error(path, lineno)
+                raise _BadRecord(f"JSON line is not an object (got {_json_type(record)})")
             if _SURROGATE_ESCAPE_RE.search(raw):
                 found = _find_lone_surrogate(record)
                 if found:
@@ -467,9 +463,20 @@ def _iter_jsonl(
                 record, path=path, line=lineno, id_field=id_field, text_field=text_field
             )
         except _BadRecord as bad:
+            first = False
             on_error(InputError(path, bad.reason, line=lineno, byte=bad.byte))
             continue
+        first = False
         yield doc
+
+
+def _json_array_error(path: str, line: int) -> InputError:
+    """The whole file is one JSON array (a common mix-up with JSON Lines)."""
+    return InputError(
+        path,
+        "a JSON array, not JSON Lines (one object per line); convert it with: jq -c '.[]'",
+        line=line,
+    )
 
 
 def _split_cr(line: bytes) -> Iterator[bytes]:
