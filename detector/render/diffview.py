@@ -56,7 +56,7 @@ MARKS: dict[str, tuple[str, str]] = {
 }
 
 GUTTER_WIDTH = 8  # cells; fits "verbatim"
-MIN_WIDTH = 60  # cells; narrower views are rendered at this width
+MIN_WIDTH = 60  # cells; the layout is designed for this width and up
 _LINE_CHARS = 120  # a context "line" longer than this (characters) is cut
 _MIN_HIDDEN = 24  # hide no fewer characters than this: the marker would not save space
 _SNAP_CHARS = 20  # cut a long line at a space this close to the limit (characters)
@@ -210,7 +210,8 @@ def _gap_cell(
     if start >= end:
         return Text()
     cut_start, cut_end = _context(side.text, start, end, lines, head=head, tail=tail)
-    if cut_end - cut_start < _MIN_HIDDEN and "\n" not in side.text[cut_start:cut_end]:
+    short = cut_end - cut_start < _MIN_HIDDEN and "\n" not in side.text[cut_start:cut_end]
+    if cut_start >= cut_end or (short and lines > 0):
         parts = [_cell(side, start, end, side.marks, plain=plain)]
     else:
         first = _cell(side, *_strip(side.text, start, cut_start), side.marks, plain=plain)
@@ -236,7 +237,9 @@ def _op_marks(passage: Passage, side: str) -> list[_Mark]:
 
 
 def _gutter(number: int, passage: Passage) -> Text:
-    gutter = Text(f"#{number}\n", style="bold", overflow="fold")
+    gutter = Text(overflow="fold")
+    gutter.append(f"#{number}", style="bold")
+    gutter.append("\n")
     gutter.append(passage.kind, style=STYLES[passage.kind])
     gutter.append(f"\n{passage.score:.2f}\n{passage.words}w")
     return gutter
@@ -416,7 +419,7 @@ class DiffView:
         self.result, self.width, self.context, self.passage = result, width, context, passage
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = max(self.width or options.max_width, MIN_WIDTH)
+        width = self.width or options.max_width
         plain = console.color_system is None or console.no_color
         layout = _Layout(self.result, self.context, plain=plain)
         rows = layout.all_rows() if self.passage is None else layout.one_passage(self.passage)
@@ -435,8 +438,9 @@ def render_diff(
 
     Args:
         result: what ``compare`` found; only its spans are laid out.
-        width: total width in terminal cells (default: the console's); at
-            least 60 cells are used.
+        width: total width in terminal cells (default: the console's); the
+            layout is designed for 60 cells and more (narrower still fits,
+            but the columns get very thin).
         context: lines of the text around each passage kept visible (before
             and after); the rest of the text between passages collapses to
             ``… N chars …``.
