@@ -103,9 +103,14 @@ def main() -> None:
             paras += _paragraphs(hist / f"{name}.{lang}.html", lang)
         for i, text in enumerate(_chunk(paras, 700)):
             records.append(
-                {"id": f"debian-history-{lang}-{i:02d}", "lang": lang, "group": "debian-history",
-                 "source": f"Debian package debian-history 2.28, docs/*.{lang}.html",
-                 "licence": gpl, "text": text}
+                {
+                    "id": f"debian-history-{lang}-{i:02d}",
+                    "lang": lang,
+                    "group": "debian-history",
+                    "source": f"Debian package debian-history 2.28, docs/*.{lang}.html",
+                    "licence": gpl,
+                    "text": text,
+                }
             )
     faq = args.debs / "x_debian-faq-ru/usr/share/doc/debian/FAQ/ru"
     paras = []
@@ -113,18 +118,29 @@ def main() -> None:
         paras += _paragraphs(page, "ru")
     for i, text in enumerate(_chunk(paras, 600)):
         records.append(
-            {"id": f"debian-faq-ru-{i:02d}", "lang": "ru", "group": "debian-faq-ru",
-             "source": "Debian package debian-faq-ru 11.1, FAQ/ru/*.ru.html",
-             "licence": gpl, "text": text}
+            {
+                "id": f"debian-faq-ru-{i:02d}",
+                "lang": "ru",
+                "group": "debian-faq-ru",
+                "source": "Debian package debian-faq-ru 11.1, FAQ/ru/*.ru.html",
+                "licence": gpl,
+                "text": text,
+            }
         )
     books = [("Ruth", 4), ("Esther", 10), ("Jonah", 4), ("Acts", 12)]
     for book, chapters in books:
         for ch in range(1, chapters + 1, 2):
             text = "\n\n".join(_kjv_chapter(book, c) for c in range(ch, min(ch + 2, chapters + 1)))
             records.append(
-                {"id": f"kjv-{book.lower()}-{ch:02d}", "lang": "en", "group": "kjv",
-                 "source": f"King James Version, {book} {ch}-{min(ch + 1, chapters)}, via Debian "
-                 "package bible-kjv-text 4.38", "licence": "public domain", "text": text}
+                {
+                    "id": f"kjv-{book.lower()}-{ch:02d}",
+                    "lang": "en",
+                    "group": "kjv",
+                    "source": f"King James Version, {book} {ch}-{min(ch + 1, chapters)}, via Debian "
+                    "package bible-kjv-text 4.38",
+                    "licence": "public domain",
+                    "text": text,
+                }
             )
     with args.output.open("w", encoding="utf-8", newline="\n") as fh:
         for rec in records:
