@@ -1,0 +1,323 @@
+"""Save and load framing models as plain numpy arrays + JSON (never pickle).
+
+Format choice: a model file is an *uncompressed-or-deflated* ``.npz`` (a zip
+archive of ``.npy`` arrays) read with ``numpy.load(allow_pickle=False)``:
+
+* Loading can never execute code: ``.npy`` arrays of numeric or fixed-width
+  types are raw bytes plus a header, and numpy refuses object arrays (which
+  would need pickle) when ``allow_pickle=False``. skops would also be safe
+  with an explicit trusted-type list, but our fitted state is only numbers
+  and strings, so a format without any type machinery is the smaller attack
+  surface, and an auditor can read it with nothing but numpy.
+* It does not depend on scikit-learn internals: no scikit-learn object is
+  serialised (the classifier's prediction path is our own arithmetic), so a
+  model keeps working across scikit-learn upgrades. The scikit-learn version
+  is still recorded (provenance of the fitting code).
+* Integrity: the zip format CRC-checks every member; on top of that every
+  array's name, dtype and shape is validated against the metadata, and an
+  archive with unexpected members is refused.
+
+Members: ``meta`` (UTF-8 JSON as ``uint8``: format name and version,
+scikit-learn and detector versions, labels, constructor parameters, sizes),
+``word_vocab`` and ``char_vocab`` (UTF-8 JSON lists as ``uint8``),
+``word_idf``, ``char_idf``, ``coef`` (``float32``), ``intercept``,
+``calibration``, ``thresholds``.
+
+Any problem (missing file, not a zip, a renamed pickle, CRC failure, extra or
+missing members, wrong shapes, another format version, a different label set)
+raises :class:`detector.errors.ModelError` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from detector.errors import ModelError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from detector.framing import FramingClassifier
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "load_default_model",
+    "load_model",
+    "save_model",
+]
+
+FORMAT_NAME = "detector.framing-model"
+FORMAT_VERSION = 1
+DEFAULT_MODEL = "framing-v1.npz"
+"""File name of the shipped model inside ``detector/models/``."""
+
+_MEMBERS = frozenset(
+    {
+        "meta",
+        "word_vocab",
+        "char_vocab",
+        "word_idf",
+        "char_idf",
+        "coef",
+        "intercept",
+        "calibration",
+        "thresholds",
+    }
+)
+_PARAMS = ("word_ngram", "char_ngram", "min_df", "stem", "C", "class_weight", "cv", "random_state")
+
+
+def _json_bytes(obj: Any) -> np.ndarray:
+    import numpy as np
+
+    return np.frombuffer(json.dumps(obj, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+
+
+def save_model(model: FramingClassifier, path: str | Path) -> None:
+    """Write a fitted model to ``path`` (any file name; ``.npz`` suggested).
+
+    Raises:
+        ModelError: the model is not fitted or the file cannot be written.
+    """
+    import numpy as np
+    import sklearn
+
+    import detector.framing as fr
+
+    if not hasattr(model, "coef_"):
+        raise ModelError("cannot save an unfitted framing model")
+    feat = model.featurizer_
+    params = model.get_params()
+    meta = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "sklearn_version": sklearn.__version__,
+        "detector_version": _detector_version(),
+        "labels": list(model.labels_),
+        "params": {
+            k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items() if k in _PARAMS
+        },
+        "n_word_features": feat.n_word,
+        "n_char_features": len(feat.char_vocab),
+        "tokenizer": fr._WORD_RE.pattern,
+    }
+    arrays = {
+        "meta": _json_bytes(meta),
+        "word_vocab": _json_bytes(feat.word_vocab),
+        "char_vocab": _json_bytes(feat.char_vocab),
+        "word_idf": feat.word_idf.astype(np.float64),
+        "char_idf": feat.char_idf.astype(np.float64),
+        # fit() already rounded the weights to float32, so this is lossless.
+        "coef": model.coef_.astype(np.float32),
+        "intercept": model.intercept_.astype(np.float64),
+        "calibration": model.calibration_.astype(np.float64),
+        "thresholds": model.thresholds_.astype(np.float64),
+    }
+    try:
+        with open(path, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot write model ({exc.strerror or exc})") from exc
+
+
+def _detector_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("reuse-detector")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _decode_json(arr: np.ndarray, what: str, where: str) -> Any:
+    import numpy as np
+
+    if arr.dtype != np.uint8 or arr.ndim != 1:
+        raise ModelError(f"{where}: member {what!r} is not UTF-8 JSON bytes")
+    try:
+        return json.loads(arr.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{where}: member {what!r} is corrupted ({exc})") from exc
+
+
+def _sniff(path: str | Path | Any, where: str) -> None:
+    """Refuse anything that is not a zip archive, naming what it looks like."""
+    try:
+        if hasattr(path, "read"):
+            pos = path.tell()
+            head = path.read(8)
+            path.seek(pos)
+        else:
+            with open(path, "rb") as handle:
+                head = handle.read(8)
+    except FileNotFoundError as exc:
+        raise ModelError(f"{where}: model file not found") from exc
+    except OSError as exc:
+        raise ModelError(f"{where}: cannot read model file ({exc.strerror or exc})") from exc
+    if head.startswith(b"PK\x03\x04"):
+        return
+    if head[:1] == b"\x80" or head[:1] in (b"(", b"]", b"}"):
+        # pickle protocol 2+ starts with PROTO (0x80); protocols 0/1 with a
+        # MARK/list/dict opcode. Never unpickle: a pickle can run code.
+        raise ModelError(f"{where}: refusing a pickle file; framing models are .npz arrays + JSON")
+    if head.startswith(b"\x93NUMPY"):
+        raise ModelError(f"{where}: not a framing model file (a single array, not an archive)")
+    raise ModelError(f"{where}: not a framing model file (not a zip archive)")
+
+
+def load_model(
+    path: str | Path | Any,
+    *,
+    labels: tuple[str, ...] | None = None,
+    where: str | None = None,
+) -> FramingClassifier:
+    """Load a model written by :func:`save_model`.
+
+    Args:
+        path: a file path, or a binary file object (used for package data).
+        labels: the label set the caller needs; default :data:`detector.framing.LABELS`.
+        where: name used in error messages (default: ``path``).
+
+    Raises:
+        ModelError: the file is missing, not a model of this format version,
+            corrupted, has unexpected members or another label set.
+    """
+    import numpy as np
+
+    import detector.framing as fr
+
+    where = where or str(path)
+    expected_labels = tuple(fr.LABELS if labels is None else labels)
+    _sniff(path, where)
+    try:
+        npz = np.load(path, allow_pickle=False)
+    except FileNotFoundError as exc:
+        raise ModelError(f"{where}: model file not found") from exc
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"{where}: not a framing model file ({type(exc).__name__})") from exc
+    if not isinstance(npz, np.lib.npyio.NpzFile):
+        raise ModelError(f"{where}: not a framing model file (a single array, not an archive)")
+    with npz:
+        names = set(npz.files)
+        if names != _MEMBERS:
+            extra = sorted(names - _MEMBERS)
+            missing = sorted(_MEMBERS - names)
+            detail = f"unexpected members {extra}" if extra else f"missing members {missing}"
+            raise ModelError(f"{where}: not a framing model file ({detail})")
+        arrays: dict[str, np.ndarray] = {}
+        for name in sorted(_MEMBERS):
+            try:
+                arrays[name] = npz[name]
+            except ValueError as exc:  # object arrays need pickle: refused
+                raise ModelError(f"{where}: member {name!r} holds untrusted objects") from exc
+            except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+                raise ModelError(f"{where}: model file is corrupted ({exc})") from exc
+    meta = _decode_json(arrays["meta"], "meta", where)
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+        raise ModelError(
+            f"{where}: not a framing model file (format {meta.get('format')!r})"
+            if isinstance(meta, dict)
+            else f"{where}: not a framing model file"
+        )
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelError(
+            f"{where}: model format version {meta.get('format_version')!r} is not supported "
+            f"(this detector reads version {FORMAT_VERSION}); retrain with `detector train`"
+        )
+    file_labels = tuple(meta.get("labels") or ())
+    if file_labels != expected_labels:
+        raise ModelError(
+            f"{where}: model label set {list(file_labels)} differs from the expected "
+            f"{list(expected_labels)}"
+        )
+    return _build(meta, arrays, where)
+
+
+def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> FramingClassifier:
+    import numpy as np
+
+    import detector.framing as fr
+
+    word_vocab = _decode_json(arrays["word_vocab"], "word_vocab", where)
+    char_vocab = _decode_json(arrays["char_vocab"], "char_vocab", where)
+    if not (isinstance(word_vocab, list) and all(isinstance(f, str) for f in word_vocab)):
+        raise ModelError(f"{where}: member 'word_vocab' is not a list of strings")
+    if not (isinstance(char_vocab, list) and all(isinstance(f, str) for f in char_vocab)):
+        raise ModelError(f"{where}: member 'char_vocab' is not a list of strings")
+    n_labels = len(meta["labels"])
+    n_word, n_char = len(word_vocab), len(char_vocab)
+    expect = {
+        "word_idf": (n_word,),
+        "char_idf": (n_char,),
+        "coef": (n_labels, n_word + n_char),
+        "intercept": (n_labels,),
+        "calibration": (n_labels, 2),
+        "thresholds": (n_labels,),
+    }
+    for name, shape in expect.items():
+        arr = arrays[name]
+        if arr.dtype.kind != "f" or arr.shape != shape:
+            raise ModelError(
+                f"{where}: member {name!r} has shape {arr.shape} {arr.dtype}, expected {shape} float"
+            )
+        if not np.isfinite(arr).all():
+            raise ModelError(f"{where}: member {name!r} contains non-finite values")
+    if meta.get("n_word_features") != n_word or meta.get("n_char_features") != n_char:
+        raise ModelError(f"{where}: vocabulary sizes disagree with the metadata")
+    raw = meta.get("params")
+    if not isinstance(raw, dict) or set(raw) != set(_PARAMS):
+        raise ModelError(f"{where}: model parameters missing or unknown")
+    try:
+        params = dict(raw)
+        params["word_ngram"] = tuple(int(v) for v in params["word_ngram"])
+        params["char_ngram"] = tuple(int(v) for v in params["char_ngram"])
+        if len(params["word_ngram"]) != 2 or len(params["char_ngram"]) != 2:
+            raise ValueError("n-gram ranges need two bounds")
+        model = fr.FramingClassifier(tuple(meta["labels"]), **params)
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"{where}: bad model parameters ({exc})") from exc
+    if len(set(word_vocab)) != n_word or len(set(char_vocab)) != n_char:
+        raise ModelError(f"{where}: vocabulary has duplicate entries")
+    feat = fr._Featurizer(
+        word_vocab,
+        arrays["word_idf"],
+        char_vocab,
+        arrays["char_idf"],
+        word_ngram=params["word_ngram"],
+        char_ngram=params["char_ngram"],
+        stem=bool(params["stem"]),
+    )
+    model.labels_ = tuple(meta["labels"])
+    model.classes_ = np.array(model.labels_)
+    model.featurizer_ = feat
+    model.coef_ = arrays["coef"].astype(np.float64)
+    model.intercept_ = arrays["intercept"].astype(np.float64)
+    model.calibration_ = arrays["calibration"].astype(np.float64)
+    model.thresholds_ = arrays["thresholds"].astype(np.float64)
+    model.n_features_ = feat.n_features
+    return model
+
+
+@lru_cache(maxsize=1)
+def load_default_model() -> FramingClassifier:
+    """Load (once per process) the model shipped in ``detector/models/``.
+
+    Raises:
+        ModelError: the package data is missing or damaged.
+    """
+    from importlib import resources
+
+    resource = resources.files("detector").joinpath("models", DEFAULT_MODEL)
+    try:
+        with resource.open("rb") as handle:
+            return load_model(handle, where=f"detector/models/{DEFAULT_MODEL}")
+    except FileNotFoundError as exc:
+        raise ModelError(
+            f"detector/models/{DEFAULT_MODEL}: shipped framing model is missing"
+        ) from exc
