@@ -432,7 +432,7 @@ def separator_columns(line: str) -> list[int]:
     return [cell_len(line[:i]) for i, ch in enumerate(line) if ch in "│┼"]
 
 
-@pytest.mark.parametrize("color_system", COLOR_SYSTEMS + ["256"])
+@pytest.mark.parametrize("color_system", [*COLOR_SYSTEMS, "256"])
 @pytest.mark.parametrize("width", [60, 61, 77, 100, 160])
 @pytest.mark.parametrize("script", sorted(SCRIPTS))
 def test_every_line_fits_and_columns_line_up(script, width, color_system):
@@ -478,3 +478,12 @@ def test_any_text_any_spans_fit_and_stay_clean(a_text, b_text, data, width):
         assert "\x1b" not in stripped
         assert not FORBIDDEN.search(stripped.replace("\n", ""))
         assert max(cell_len(line) for line in stripped.splitlines()) <= width
+
+
+def test_emoji_joiners_and_selectors_become_zero_width_spaces():
+    # rich counts "❤️" and a ZWJ family as one wide glyph, tmux 3.3 and libc
+    # wcwidth count their parts; 1:1 zero-width spaces give one answer.
+    body = "love ❤️ family 👨‍👩‍👧 point ☝️ end"
+    out = render_diff_to_string(script_result(body), 100, "truecolor")
+    assert "\ufe0f" not in out and "\u200d" not in out
+    assert "❤\u200b" in out and "👨\u200b👩\u200b👧" in out

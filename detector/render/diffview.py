@@ -55,6 +55,18 @@ MARKS: dict[str, tuple[str, str]] = {
     "framing": ("<<", ">>"),
 }
 
+# Emoji presentation selectors and joiners make rich count a cluster as one
+# wide glyph while many terminals (tmux 3.3, libc wcwidth) count its parts,
+# which shifts every later column of the row. Swapping them 1:1 for a
+# zero-width space gives one answer everywhere (offsets unchanged).
+_STABLE_WIDTH = str.maketrans({"\ufe0f": "\u200b", "\u200d": "\u200b"})
+
+
+def _shown(text: str) -> str:
+    """Display-safe, width-stable text with the same length (offsets stay valid)."""
+    return display_text(text, keep_cr=True).translate(_STABLE_WIDTH)
+
+
 GUTTER_WIDTH = 8  # cells; fits "verbatim"
 MIN_WIDTH = 60  # cells; the layout is designed for this width and up
 _LINE_CHARS = 120  # a context "line" longer than this (characters) is cut
@@ -132,7 +144,7 @@ def _insertions(
             opens.setdefault(lo, []).append(Text(MARKS[m.kind][0]))
             closes.setdefault(hi, []).insert(0, Text(MARKS[m.kind][1]))
         if _chip_in(m, start, end):
-            chip = Text(f"[{display_text(m.label or '')}]", style=STYLES["label"])
+            chip = Text(f"[{_shown(m.label or '')}]", style=STYLES["label"])
             closes.setdefault(m.end, []).append(chip)
     keys = set(closes) | set(opens)
     return {k: closes.get(k, []) + opens.get(k, []) for k in keys}
@@ -330,7 +342,7 @@ def _side(result: CompareResult, side: str) -> _Side:
         if f.doc in names:
             marks.append(_Mark(f.start, f.end, "framing", f.label))
             marks += [_Mark(c.start, c.end, "cue") for c in f.cues]
-    return _Side(display_text(doc.text, keep_cr=True), tuple(marks))
+    return _Side(_shown(doc.text), tuple(marks))
 
 
 # --------------------------------------------------------------------------
@@ -368,7 +380,7 @@ def _legend(*, plain: bool) -> Text:
 
 def _doc_heading(name: str, doc_id: str, chars: int) -> Text:
     return Text.assemble(
-        (f"{name} ", "bold"), (display_text(doc_id), "bold"), f"\n{chars:,} chars", overflow="fold"
+        (f"{name} ", "bold"), (_shown(doc_id), "bold"), f"\n{chars:,} chars", overflow="fold"
     )
 
 
@@ -424,7 +436,7 @@ class DiffView:
         layout = _Layout(self.result, self.context, plain=plain)
         rows = layout.all_rows() if self.passage is None else layout.one_passage(self.passage)
         parts: list[Text | Table] = [_header(self.result), _legend(plain=plain)]
-        parts += [Text(display_text(note), style=STYLES["note"]) for note in self.result.notes]
+        parts += [Text(_shown(note), style=STYLES["note"]) for note in self.result.notes]
         if not self.result.passages:
             parts.append(Text("no reused passages found", style=STYLES["note"]))
         parts.append(_table(self.result, rows, width))
