@@ -69,6 +69,8 @@ class _Region:
     seeds: int
     sentence_seeds: int = 0
     diag: int = 0
+    # exact n-gram runs only; sentence seeds are fuzzy rectangles and are
+    # kept out of the repeat and coverage checks
     members: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
@@ -182,8 +184,10 @@ def _sentence_seeds(
     dice = 2 * inter / (la + lb)
     out = []
     for r, c, dv in zip(rows, cols, dice, strict=True):
-        if dv > params.sentence_dice:
-            (a0, a1), (b0, b1) = sa[r], sb[c]
+        (a0, a1), (b0, b1) = sa[r], sb[c]
+        # a paraphrased sentence keeps roughly its length; a pairing with a
+        # much longer "sentence" (a splitter failure, a list) is topic overlap
+        if dv > params.sentence_dice and max(a1 - a0, b1 - b0) <= 1.5 * min(a1 - a0, b1 - b0):
             out.append((a0, a1, b0, b1))
     return out
 
@@ -261,7 +265,7 @@ def _merge_close(regions: list[_Region], params: Params) -> list[_Region]:
                     and _gap(r.b0, r.b1, o.b0, o.b1) <= gap
                     # never merge two copies of one text: A ranges overlapping
                     # while B ranges are disjoint (or vice versa) is a repeat
-                    and not _is_repeat(r, o)
+                    and not _is_repeat(r, o, params.min_words)
                 ):
                     o.a0, o.a1 = min(o.a0, r.a0), max(o.a1, r.a1)
                     o.b0, o.b1 = min(o.b0, r.b0), max(o.b1, r.b1)
@@ -277,54 +281,118 @@ def _merge_close(regions: list[_Region], params: Params) -> list[_Region]:
     return strong + weak
 
 
-def _is_repeat(r: _Region, o: _Region) -> bool:
-    a_overlap = min(r.a1, o.a1) - max(r.a0, o.a0)
-    b_overlap = min(r.b1, o.b1) - max(r.b0, o.b0)
-    return (a_overlap > 0) != (b_overlap > 0)
+def _is_repeat(r: _Region, o: _Region, min_run: int) -> bool:
+    """True if some seed run of ``r`` covers the same A text as a run of ``o``
+    but other B text (or the reverse): two copies of one text, not one passage.
+
+    Only runs of at least ``min_run`` tokens count: a three-word formula
+    occurring twice is not a copy of the text.
+
+    Checked on member seeds, not bounding boxes: after reordered sentences
+    merge, the box of the merged region legitimately contains the others.
+    """
+    long_r = [m for m in r.members if m[1] - m[0] >= min_run]
+    long_o = [m for m in o.members if m[1] - m[0] >= min_run]
+    for ra0, ra1, rb0, rb1 in long_r:
+        for oa0, oa1, ob0, ob1 in long_o:
+            a_overlap = min(ra1, oa1) > max(ra0, oa0)
+            b_overlap = min(rb1, ob1) > max(rb0, ob0)
+            if a_overlap != b_overlap:
+                return True
+    return False
 
 
 # ---------------------------------------------------------------- extension
 
 
-def _extend(region: _Region, ta: Tokens, tb: Tokens, window: int = 8) -> None:
+def _extend(region: _Region, ta: Tokens, tb: Tokens, window: int = 8) -> bool:
     """Grow the edges over nearly matching words (at least half of them equal).
 
     A spun passage often starts or ends with a substituted word before the
     first shared n-gram; exact seeds alone would cut it off.
     """
-    from rapidfuzz.distance import Levenshtein
 
     ida, idb = ta.ids, tb.ids
     # left edge: align the reversed windows just before the region
     wa = ida[max(0, region.a0 - window) : region.a0][::-1].tolist()
     wb = idb[max(0, region.b0 - window) : region.b0][::-1].tolist()
-    ext_a, ext_b = _best_prefix(Levenshtein.opcodes(wa, wb))
+    ext_a, ext_b = _best_prefix(_blocks(wa, wb))
+    if ext_a or ext_b:
+        region.members.append((region.a0 - ext_a, region.a0, region.b0 - ext_b, region.b0))
     region.a0 -= ext_a
     region.b0 -= ext_b
+    grown = ext_a or ext_b
     wa = ida[region.a1 : region.a1 + window].tolist()
     wb = idb[region.b1 : region.b1 + window].tolist()
-    ext_a, ext_b = _best_prefix(Levenshtein.opcodes(wa, wb))
+    ext_a, ext_b = _best_prefix(_blocks(wa, wb))
+    if ext_a or ext_b:
+        region.members.append((region.a1, region.a1 + ext_a, region.b1, region.b1 + ext_b))
     region.a1 += ext_a
     region.b1 += ext_b
+    return bool(grown or ext_a or ext_b)
 
 
-def _best_prefix(opcodes) -> tuple[int, int]:
-    """Longest opcode prefix ending in a match whose match ratio is >= 1/2."""
+Block = tuple[bool, int, int, int, int]  # (equal?, a_start, a_end, b_start, b_end)
+
+
+def _blocks(a_ids: list[int], b_ids: list[int]) -> list[Block]:
+    """rapidfuzz Levenshtein opcodes with adjacent non-equal opcodes fused.
+
+    A spinner's one-to-three-word swap then appears as one block, not as a
+    replace followed by an insert. O(len(a) * len(b) / 64) (bit-parallel).
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    out: list[Block] = []
+    for op in Levenshtein.opcodes(a_ids, b_ids):
+        equal = op.tag == "equal"
+        if out and not equal and not out[-1][0]:
+            _, sa, _, sb, _ = out[-1]
+            out[-1] = (False, sa, op.src_end, sb, op.dest_end)
+        else:
+            out.append((equal, op.src_start, op.src_end, op.dest_start, op.dest_end))
+    return out
+
+
+def _op_size(len_a: int, len_b: int) -> int:
+    """Weight of an edit block: a substitution counts its shorter side, since a
+    spinner's one-to-three-word swap ("vision" -> "imaginative and prescient")
+    is one change; pure insertions and deletions count every word."""
+    return min(len_a, len_b) if len_a and len_b else max(len_a, len_b)
+
+
+def _best_prefix(blocks: list[Block]) -> tuple[int, int]:
+    """Longest block prefix ending in a 2+ word match, with match ratio >= 1/2."""
     best = (0, 0)
     matched = total = 0
-    for op in opcodes:
-        size = max(op.src_end - op.src_start, op.dest_end - op.dest_start)
-        if op.tag == "equal":
+    for equal, sa, ea, sb, eb in blocks:
+        size = _op_size(ea - sa, eb - sb)
+        total += size
+        if equal:
             matched += size
-            total += size
-            if matched * 2 >= total:
-                best = (op.src_end, op.dest_end)
-        else:
-            total += size
+            # end on two shared words at least: one shared "the" beside a
+            # different word is chance, not the passage going on
+            if matched * 2 >= total and size >= 2:
+                best = (ea, eb)
     return best
 
 
 # ---------------------------------------------------------------- scoring
+
+
+def _op_span(t: Tokens, base: int, start: int, end: int, length: int) -> Span:
+    """Character span of tokens ``base + [start, end)``, kept inside the passage.
+
+    An empty range (the missing side of an insertion or deletion) becomes an
+    empty span at the nearest passage boundary or between two passage tokens.
+    """
+    if end > start:
+        return Span(*t.char_span(base + start, base + end))
+    if start >= length:  # after the last passage token
+        pos = int(t.ends[base + length - 1]) if length else t.char_span(base, base)[0]
+    else:
+        pos = int(t.starts[base + start])
+    return Span(pos, pos)
 
 
 def _word_ops(
@@ -359,8 +427,8 @@ def _word_ops(
         ops.append(
             WordOp(
                 kind,  # type: ignore[arg-type]
-                Span(*ta.char_span(a0 + sa, a0 + ea)),
-                Span(*tb.char_span(b0 + sb, b0 + eb)),
+                _op_span(ta, a0, sa, ea, len(a_ids)),
+                _op_span(tb, b0, sb, eb, len(b_ids)),
             )
         )
         pending = None
@@ -372,8 +440,8 @@ def _word_ops(
             ops.append(
                 WordOp(
                     "keep",
-                    Span(*ta.char_span(a0 + op.src_start, a0 + op.src_end)),
-                    Span(*tb.char_span(b0 + op.dest_start, b0 + op.dest_end)),
+                    _op_span(ta, a0, op.src_start, op.src_end, len(a_ids)),
+                    _op_span(tb, b0, op.dest_start, op.dest_end, len(b_ids)),
                 )
             )
         elif pending is None:
@@ -412,50 +480,73 @@ def _seed_coverage(region: _Region, n_a: int, n_b: int) -> float:
     cover_a = np.zeros(n_a, dtype=bool)
     cover_b = np.zeros(n_b, dtype=bool)
     for a0, a1, b0, b1 in region.members:
-        if (a1 - a0) == (b1 - b0):  # exact runs only, not sentence seeds
-            cover_a[max(a0 - region.a0, 0) : a1 - region.a0] = True
-            cover_b[max(b0 - region.b0, 0) : b1 - region.b0] = True
+        cover_a[max(a0 - region.a0, 0) : a1 - region.a0] = True
+        cover_b[max(b0 - region.b0, 0) : b1 - region.b0] = True
     return float(min(cover_a.mean() if n_a else 0.0, cover_b.mean() if n_b else 0.0))
 
 
-def _trim_edges(region: _Region, ta: Tokens, tb: Tokens) -> None:
-    """Cut sparse edges: a short match separated from the body by a long gap.
+def _covered_runs(members: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
+    """Maximal runs ``[start, end)`` of tokens in ``[lo, hi)`` covered by ``members``."""
+    cover = np.zeros(hi - lo, dtype=bool)
+    for start, end in members:
+        cover[max(start - lo, 0) : max(end - lo, 0)] = True
+    if not cover.any():
+        return []
+    padded = np.concatenate(([False], cover, [False]))
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return [(lo + int(x), lo + int(y)) for x, y in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _dense_bounds(runs: list[tuple[int, int]], lo: int, hi: int) -> tuple[int, int]:
+    """Bounds after cutting sparse edges off ``[lo, hi)``.
+
+    Walking from an edge over the covered runs, the edge is cut at a gap when
+    the text from the (current) edge through that gap is covered less than
+    half: a short shared formula beside the passage, glued to it by the gap
+    tolerance, is cut off, while a spun passage (many short runs with short
+    gaps) keeps its ends. Only the outer half of the range may be cut.
+    """
+    if not runs:
+        return lo, hi
+    # uncovered ends come from sentence-seed rectangles whose sentences run
+    # on past the reused text; the passage ends where shared words end
+    if len(runs) < 2:
+        return runs[0]
+    half = (hi - lo) // 2
+
+    left = None
+    edge, covered = runs[0][0], 0
+    for (s0, e0), (s1, _) in itertools.pairwise(runs):
+        covered += e0 - s0
+        if s1 - lo > half:
+            break
+        if covered * 2 < s1 - edge:  # [edge, s1) is mostly uncovered
+            left, edge, covered = s1, s1, 0
+    right = None
+    edge, covered = runs[-1][1], 0
+    for (s0, e0), (_, e1) in itertools.pairwise(reversed(runs)):
+        covered += e0 - s0
+        if hi - e1 > half:
+            break
+        if covered * 2 < edge - e1:  # [e1, edge) is mostly uncovered
+            right, edge, covered = e1, e1, 0
+    return (runs[0][0] if left is None else left), (runs[-1][1] if right is None else right)
+
+
+def _trim_edges(region: _Region) -> None:
+    """Cut sparse edges on each side independently, by exact-seed coverage.
 
     Chaining tolerates gaps so that spun text stays one passage, but the same
     tolerance can glue a shared formula lying just outside the passage
-    ("foreign minister Sergei Lavrov") onto it. An edge is cut where the
-    text from the edge up to a gap matches less than half of its words.
+    ("foreign minister Sergei Lavrov") onto it. Coverage is judged per side,
+    so a passage whose sentences were reordered is not cut.
     """
-    from rapidfuzz.distance import Levenshtein
-
-    ops = Levenshtein.opcodes(
-        ta.ids[region.a0 : region.a1].tolist(), tb.ids[region.b0 : region.b1].tolist()
-    )
-    blocks = [
-        (op.tag == "equal", op.src_start, op.src_end, op.dest_start, op.dest_end) for op in ops
-    ]
-    total = max(region.a1 - region.a0, region.b1 - region.b0)
-
-    def cut(seq: list[tuple[bool, int, int, int, int]], forward: bool) -> tuple[int, int] | None:
-        matched = seen = 0
-        best = None
-        for equal, sa, ea, sb, eb in seq:
-            size = max(ea - sa, eb - sb)
-            seen += size
-            if equal:
-                matched += size
-            elif seen <= total // 2 and matched * 2 < seen:
-                # the body starts after this gap (left edge) or ends before it (right)
-                best = (ea, eb) if forward else (sa, sb)
-        return best
-
-    left = cut(blocks, True)
-    right = cut(blocks[::-1], False)
-    a0, b0 = region.a0, region.b0
-    if right is not None:
-        region.a1, region.b1 = a0 + right[0], b0 + right[1]
-    if left is not None:
-        region.a0, region.b0 = a0 + left[0], b0 + left[1]
+    if not region.members:
+        return
+    runs_a = _covered_runs([(m[0], m[1]) for m in region.members], region.a0, region.a1)
+    runs_b = _covered_runs([(m[2], m[3]) for m in region.members], region.b0, region.b1)
+    region.a0, region.a1 = _dense_bounds(runs_a, region.a0, region.a1)
+    region.b0, region.b1 = _dense_bounds(runs_b, region.b0, region.b1)
 
 
 def _to_passage(
@@ -546,7 +637,6 @@ def align_passages(
     for a0, a1, b0, b1 in sentence_frags:
         region = _Region(a0, a1, b0, b1, matched=0, seeds=1, sentence_seeds=1)
         region.diag = (b0 + b1 - a0 - a1) // 2
-        region.members.append((a0, a1, b0, b1))
         regions.append(region)
     regions = _merge_close(regions, params)
     stats.candidates = len(regions)
@@ -555,8 +645,10 @@ def align_passages(
         if region.seeds < 2 and region.matched < params.min_words:
             stats.too_short += 1
             continue
-        _extend(region, ta, tb)
-        _trim_edges(region, ta, tb)
+        _trim_edges(region)
+        for _ in range(8):  # grow over spun edge words, a window at a time
+            if not _extend(region, ta, tb):
+                break
         passage = _to_passage(region, ta, tb, params, stats)
         if passage is not None:
             passages.append(passage)

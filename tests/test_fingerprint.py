@@ -1,0 +1,72 @@
+"""Fingerprints: the vectorised window signatures equal datasketch's own MinHash."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from detector.fingerprint import (
+    document_minhash,
+    estimate_containment,
+    shingle_hashes,
+    window_signatures,
+    window_starts,
+)
+from detector.params import Params
+from detector.tokens import tokenize
+
+
+def _reference_minhash(hashes: np.ndarray, params: Params) -> np.ndarray:
+    """The slow, obviously correct path: datasketch's per-item update."""
+    from datasketch import MinHash
+
+    m = MinHash(num_perm=params.num_perm, seed=params.seed, hashfunc=int)
+    for h in np.unique(hashes & np.uint64(0xFFFFFFFF)).tolist():
+        m.update(h)
+    return m.hashvalues
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=200), st.integers(5, 40))
+def test_window_signatures_match_datasketch(values: list[int], window: int) -> None:
+    params = Params(num_perm=32)
+    hashes = np.array(values, dtype=np.uint64)
+    starts = window_starts(len(hashes), window, max(1, window // 2))
+    sigs = window_signatures(hashes, starts, window, params)
+    for row, start in enumerate(starts.tolist()):
+        expected = _reference_minhash(hashes[start : start + window], params)
+        assert np.array_equal(sigs[row], expected)
+
+
+def test_windows_cover_the_tail() -> None:
+    starts = window_starts(100, 30, 20)
+    assert starts[0] == 0 and starts[-1] == 70
+    assert window_starts(10, 30, 20).tolist() == [0]
+    assert window_starts(0, 30, 20).tolist() == []
+
+
+def test_shingles_are_order_sensitive_and_reproducible(seeds: dict[str, str]) -> None:
+    ids = tokenize("the programme of coordinated actions").ids
+    rev = ids[::-1].copy()
+    assert shingle_hashes(ids, 5)[0] != shingle_hashes(rev, 5)[0]
+    text = next(iter(seeds.values()))
+    h1 = shingle_hashes(tokenize(text).ids, 5)
+    h2 = shingle_hashes(tokenize(text).ids, 5)
+    assert np.array_equal(h1, h2)
+
+
+def test_minhash_jaccard_estimates_the_real_jaccard(seeds: dict[str, str]) -> None:
+    params = Params(num_perm=256)
+    text = seeds["001_260e159f90c48a13"]
+    words = text.split()
+    a = " ".join(words[: len(words) * 2 // 3])
+    b = " ".join(words[len(words) // 3 :])
+    ha = np.unique(shingle_hashes(tokenize(a).ids, 5))
+    hb = np.unique(shingle_hashes(tokenize(b).ids, 5))
+    exact = len(np.intersect1d(ha, hb)) / len(np.union1d(ha, hb))
+    estimate = document_minhash(ha, params).jaccard(document_minhash(hb, params))
+    assert abs(estimate - exact) < 0.1
+    ca, cb = estimate_containment(estimate, len(ha), len(hb))
+    assert 0.0 <= ca <= 1.0 and 0.0 <= cb <= 1.0
+    assert estimate_containment(0.5, 0, 10) == (0.0, 0.0)
