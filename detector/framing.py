@@ -193,8 +193,9 @@ class _Featurizer:
 
         w_rows: list[int] = []
         w_cols: list[int] = []
-        c_rows: list[np.ndarray] = []
         c_cols: list[np.ndarray] = []
+        c_lens: list[int] = []  # char n-grams of each token
+        c_tok_rows: list[int] = []  # sentence of each token
         windex = self.word_index
         for row, text in enumerate(texts):
             toks = _tokens(text)
@@ -206,9 +207,9 @@ class _Featurizer:
                     w_cols.append(col)
             for _s, _e, folded in toks:
                 ids = self.char_ids(folded)
-                if len(ids):
-                    c_cols.append(ids)
-                    c_rows.append(np.full(len(ids), row, dtype=np.int64))
+                c_cols.append(ids)
+                c_lens.append(len(ids))
+                c_tok_rows.append(row)
         n = len(texts)
         word = _tfidf_block(
             np.asarray(w_rows, dtype=np.int64),
@@ -217,7 +218,7 @@ class _Featurizer:
             n,
         )
         char = _tfidf_block(
-            np.concatenate(c_rows) if c_rows else np.zeros(0, dtype=np.int64),
+            np.repeat(np.asarray(c_tok_rows, dtype=np.int64), c_lens),
             np.concatenate(c_cols) if c_cols else np.zeros(0, dtype=np.int64),
             self.char_idf,
             n,
@@ -539,56 +540,68 @@ class FramingClassifier:
         return float(f1_score(np.asarray(y), self.predict(X), average="macro", zero_division=0))
 
     # -- explanations ----------------------------------------------------
-    def _cue_spans(
-        self,
-        sentence: str,
-        offset: int,
-        x_row: sparse.csr_matrix,
-        label_idx: int,
-        *,
-        max_tokens: int = 6,
-        rel_cutoff: float = 0.25,
-    ) -> tuple[Span, ...]:
-        """Character spans of the tokens that pushed ``label_idx`` up most.
+    def _token_scores(
+        self, sentence: str, x_row: sparse.csr_matrix
+    ) -> tuple[list[tuple[int, int, str]], np.ndarray]:
+        """Tokens of ``sentence`` and each token's contribution to each label.
 
-        Each feature's contribution ``x_f * w_f`` is shared equally among its
-        occurrences: a word n-gram among its tokens, a char n-gram among the
-        tokens it occurs in. Tokens with positive totals of at least
-        ``rel_cutoff`` times the best one (at most ``max_tokens``) are kept,
-        and adjacent kept tokens merge into one phrase.
+        A feature contributes ``x_f * w_f`` to a label; that amount is shared
+        equally among the feature's occurrences (a word n-gram among its
+        tokens, a char n-gram among the tokens it occurs in). Returns
+        ``(tokens, scores)`` with ``scores`` of shape ``(n_tokens, n_labels)``.
+        O(tokens * n-grams per token * labels).
         """
         import numpy as np
 
         feat = self.featurizer_
-        w = self.coef_[label_idx]
         xs = dict(zip(x_row.indices.tolist(), x_row.data.tolist(), strict=True))
         toks = _tokens(sentence)
-        if not toks:
-            return ()
         stems = [feat.norm(t[2]) for t in toks]
-        score = np.zeros(len(toks))
-        occ: dict[int, list[tuple[int, int]]] = {}
+        tok_idx: list[int] = []
+        cols: list[int] = []
         for f, i, j in _word_grams(stems, feat.word_ngram):
             col = feat.word_index.get(f)
             if col is not None and col in xs:
-                occ.setdefault(col, []).append((i, j))
-        for col, spans in occ.items():
-            share = xs[col] * w[col] / sum(j - i for i, j in spans)
-            for i, j in spans:
-                score[i:j] += share
-        n_word = feat.n_word
-        char_occ: dict[int, list[int]] = {}
-        for k, (_s, _e, folded) in enumerate(toks):
-            for cid in feat.char_ids(folded).tolist():
-                char_occ.setdefault(n_word + cid, []).append(k)
-        for col, ks in char_occ.items():
-            if col in xs:
-                share = xs[col] * w[col] / len(ks)
-                for k in ks:
-                    score[k] += share
-        best = float(score.max())
-        if best <= 0:
+                tok_idx.extend(range(i, j))
+                cols.extend([col] * (j - i))
+        scores = np.zeros((len(toks), len(self.labels_)))
+        if not toks:
+            return toks, scores
+        char_ids = [feat.char_ids(t[2]) for t in toks]
+        char_cols = np.concatenate(char_ids) + feat.n_word
+        char_toks = np.repeat(np.arange(len(toks)), [len(a) for a in char_ids])
+        active = np.isin(char_cols, x_row.indices)
+        col_arr = np.concatenate([np.asarray(cols, dtype=np.int64), char_cols[active]])
+        tok_arr = np.concatenate([np.asarray(tok_idx, dtype=np.int64), char_toks[active]])
+        if not len(col_arr):
+            return toks, scores
+        uniq, inverse, counts = np.unique(col_arr, return_inverse=True, return_counts=True)
+        values = np.array([xs[c] for c in uniq.tolist()])
+        share = values[inverse] / counts[inverse]
+        np.add.at(scores, tok_arr, self.coef_[:, col_arr].T * share[:, None])
+        return toks, scores
+
+    @staticmethod
+    def _cue_spans(
+        toks: list[tuple[int, int, str]],
+        score: np.ndarray,
+        offset: int,
+        *,
+        max_tokens: int = 6,
+        rel_cutoff: float = 0.25,
+    ) -> tuple[Span, ...]:
+        """Character spans of the tokens that pushed one label up most.
+
+        ``score`` is each token's contribution to the label. Tokens with a
+        positive score of at least ``rel_cutoff`` times the best one (at most
+        ``max_tokens``) are kept, and adjacent kept tokens merge into one
+        phrase; ``offset`` shifts token offsets into the document.
+        """
+        import numpy as np
+
+        if not toks or float(score.max()) <= 0:
             return ()
+        best = float(score.max())
         order = np.argsort(-score, kind="stable")[:max_tokens]
         keep = sorted(int(k) for k in order if score[k] > 0 and score[k] >= rel_cutoff * best)
         cues: list[Span] = []
@@ -618,9 +631,13 @@ class FramingClassifier:
         cut = self.thresholds_ if min_score is None else np.full(len(self.labels_), min_score)
         hits = np.argwhere(prob >= cut)
         out: list[FramingSpan] = []
+        contrib: dict[int, tuple[list[tuple[int, int, str]], np.ndarray]] = {}
         for row, j in hits.tolist():
             doc, _text, sp = items[row]
-            cues = self._cue_spans(sents[row], sp.start, X_mat[row], j)
+            if row not in contrib:
+                contrib[row] = self._token_scores(sents[row], X_mat[row])
+            toks, token_scores = contrib[row]
+            cues = self._cue_spans(toks, token_scores[:, j], sp.start)
             out.append(
                 FramingSpan(
                     doc=doc,
