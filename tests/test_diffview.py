@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -487,3 +488,140 @@ def test_emoji_joiners_and_selectors_become_zero_width_spaces():
     out = render_diff_to_string(script_result(body), 100, "truecolor")
     assert "\ufe0f" not in out and "\u200d" not in out
     assert "❤\u200b" in out and "👨\u200b👩\u200b👧" in out
+
+
+# --------------------------------------------------------------------------
+# Real comparisons (detector.compare) and the CLI
+
+PAIR = Path(__file__).parent / "data" / "diff"
+
+
+def column_text(out: str, column: int) -> str:
+    """The text of one column (1 = A, 2 = B) of a plain render, lines joined by spaces."""
+    cells = [line.split("│")[column].strip() for line in out.splitlines() if line.count("│") == 2]
+    return " ".join(cell for cell in cells if cell)
+
+
+def spin_seed_pair(seeds) -> tuple[Document, Document]:
+    source = seeds["004_25d9c6ebddf93f77"]
+    paragraph = next(p for p in source.split("\n") if len(p.split()) > 60)
+    spun = paragraph.replace("meeting", "assembly").replace("President", "Chief")
+    spun = spun.replace("international", "worldwide")
+    return Document("seed-004", paragraph), Document("spun", f"Lead-in line.\n{spun}\nFooter.")
+
+
+def test_real_comparison_marks_every_substitution_on_both_sides(seeds):
+    from detector.compare import compare
+
+    a, b = spin_seed_pair(seeds)
+    result = compare(a, b)
+    assert len(result.passages) == 1
+    pairs = result.passages[0].substitutions(a.text, b.text)
+    assert ("meeting", "assembly") in pairs and ("President", "Chief") in pairs
+    out = render_diff_to_string(result, 120, None)
+    left, right = column_text(out, 1), column_text(out, 2)
+    for old, new in pairs:
+        assert f"[~{old}~]" in left and f"[~{new}~]" in right
+    assert "Lead-in line." in right and "Footer." in right
+
+
+def test_real_comparison_fits_every_width(seeds):
+    from detector.compare import compare
+
+    result = compare(*spin_seed_pair(seeds))
+    for width in (60, 100, 160):
+        out = plain(render_diff_to_string(result, width, "truecolor"))
+        assert max(cell_len(line) for line in out.splitlines()) <= width
+
+
+@pytest.fixture
+def run_cli():
+    from click.testing import CliRunner
+
+    from detector.cli import cli
+
+    def run(*args: str, env: dict[str, str] | None = None):
+        return CliRunner().invoke(cli, ["diff", *args], env=env, catch_exceptions=False)
+
+    return run
+
+
+def pair_args() -> list[str]:
+    return [str(PAIR / "source.txt"), str(PAIR / "spun.txt")]
+
+
+def test_cli_diff_plain_when_piped(run_cli):
+    result = run_cli(*pair_args(), "--width", "100")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "\x1b" not in out
+    assert "A source" in out and "B spun" in out
+    assert "[~President~]" in column_text(out, 1) and "[~Chief~]" in column_text(out, 2)
+    assert "{+as reported earlier+}" in column_text(out, 2)
+    assert "[-He noted that such" in column_text(out, 1)
+    assert max(cell_len(line) for line in out.splitlines()) <= 100
+
+
+def test_cli_diff_colour_always(run_cli):
+    out = run_cli(*pair_args(), "--width", "100", "--color", "always").output
+    assert "\x1b[" in out and "[~" not in out
+    assert "\x1b" not in SGR.sub("", out)
+
+
+def test_cli_diff_colour_never_beats_force_color(run_cli):
+    out = run_cli(*pair_args(), "--color", "never", env={"FORCE_COLOR": "1"}).output
+    assert "\x1b" not in out
+
+
+def test_cli_diff_no_color_env(run_cli):
+    out = run_cli(*pair_args(), env={"NO_COLOR": "1", "FORCE_COLOR": ""}).output
+    assert "\x1b" not in out and "[~Chief~]" in out
+
+
+@pytest.mark.parametrize("width", ["60", "160"])
+def test_cli_diff_width(run_cli, width):
+    out = run_cli(*pair_args(), "--width", width, "--no-pager").output
+    assert max(cell_len(line) for line in out.splitlines()) == int(width)
+
+
+def test_cli_diff_context(run_cli):
+    wide = run_cli(*pair_args(), "--width", "160", "--context", "5").output
+    narrow = run_cli(*pair_args(), "--width", "160", "--context", "0").output
+    assert "By Vladimir Khromov" in wide and "By Vladimir Khromov" not in narrow
+    assert len(narrow.splitlines()) < len(wide.splitlines())
+
+
+def test_cli_diff_passage(run_cli):
+    out = run_cli(*pair_args(), "--passage", "1", "--width", "100").output
+    assert "#1" in out
+    missing = run_cli(*pair_args(), "--passage", "9")
+    assert missing.exit_code == 2
+    assert "--passage" in missing.output and "only 1 passage" in missing.output
+
+
+def test_cli_diff_bad_options(run_cli):
+    assert run_cli(*pair_args(), "--context", "-1").exit_code == 2
+    assert run_cli(*pair_args(), "--color", "sometimes").exit_code == 2
+    assert run_cli(*pair_args(), "--passage", "0").exit_code == 2
+
+
+def test_cli_diff_hostile_files(run_cli, tmp_path):
+    a, b = tmp_path / "a\x1b[31m.txt", tmp_path / "b.txt"
+    body = "In a bold statement of his vision the minister laid out plans to deepen ties " * 3
+    text = HOSTILE.replace("\x00", "")  # the loader rejects NUL as binary
+    a.write_text(text + body + text, encoding="utf-8")
+    b.write_text(
+        text + body.replace("vision", "imaginative and prescient") + text, encoding="utf-8"
+    )
+    for color in ("never", "always"):
+        out = run_cli(str(a), str(b), "--color", color, "--context", "9").output
+        stripped = SGR.sub("", out)
+        assert "\x1b" not in stripped
+        assert not FORBIDDEN.search(stripped.replace("\n", ""))
+        assert "imaginative" in stripped
+
+
+def test_cli_diff_help_documents_every_option(run_cli):
+    out = run_cli("--help").output
+    for option in ("--width", "--context", "--passage", "--no-pager", "--color", "--min-words"):
+        assert option in out
