@@ -140,7 +140,8 @@ def _sentence_seeds(
     from detector.sentences import sentence_spans
 
     def sentence_tokens(t: Tokens) -> list[tuple[int, int]]:
-        spans = sentence_spans(t.text)
+        # razdel: 30x faster than pysbd; seeds only need approximate boundaries
+        spans = sentence_spans(t.text, engine="razdel")
         if not spans:
             return []
         s0 = np.searchsorted(t.starts, [s.start for s in spans], side="left")
