@@ -174,3 +174,39 @@ def test_render_diff_lines_up_in_tmux(tmux, tmp_path):
     )
     tmux.run(f"{sys.executable} {script}")
     check_columns(tmux, expected_lines(terminal_result()))
+
+
+PAIR = ROOT / "tests" / "data" / "diff"
+
+
+def pair_result() -> CompareResult:
+    from detector.compare import compare
+    from detector.load import load_document
+
+    return compare(load_document(str(PAIR / "source.txt")), load_document(str(PAIR / "spun.txt")))
+
+
+def test_cli_diff_lines_up_in_tmux(tmux):
+    source, spun = PAIR / "source.txt", PAIR / "spun.txt"
+    command = f"{sys.executable} -m detector diff {source} {spun} --no-pager --color always"
+    tmux.run(command)
+    check_columns(tmux, expected_lines(pair_result()))
+
+
+def test_cli_diff_pages_with_styles_on_a_terminal(tmux, tmp_path):
+    paged = tmp_path / "paged.txt"
+    tmux.env["PAGER"] = f"tee {paged}"
+    source, spun = PAIR / "source.txt", PAIR / "spun.txt"
+    tmux.run(f"{sys.executable} -m detector diff {source} {spun} --color always")
+    text = paged.read_text(encoding="utf-8")
+    assert "\x1b[" in text  # styles reach the pager (less -R shows them)
+    assert SGR.sub("", text).splitlines()[0].startswith("jaccard")
+
+
+def test_cli_diff_no_pager_on_a_terminal(tmux, tmp_path):
+    paged = tmp_path / "paged.txt"
+    tmux.env["PAGER"] = f"tee {paged}"
+    source, spun = PAIR / "source.txt", PAIR / "spun.txt"
+    tmux.run(f"{sys.executable} -m detector diff {source} {spun} --no-pager")
+    assert not paged.exists()
+    assert tmux.lines()[0].startswith("jaccard")
