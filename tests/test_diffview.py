@@ -625,3 +625,13 @@ def test_cli_diff_help_documents_every_option(run_cli):
     out = run_cli("--help").output
     for option in ("--width", "--context", "--passage", "--no-pager", "--color", "--min-words"):
         assert option in out
+
+
+def test_export_captures(tmp_path):
+    from detector.render.diffview import export_captures
+
+    svg, txt = tmp_path / "diff.svg", tmp_path / "diff.txt"
+    export_captures(spun_result(), str(svg), str(txt), width=100)
+    assert txt.read_text(encoding="utf-8") == render_diff_to_string(spun_result(), 100, None)
+    image = svg.read_text(encoding="utf-8")
+    assert image.startswith("<svg") and "imaginative" in image and "\x1b" not in image

@@ -494,3 +494,30 @@ def render_diff_to_string(
     )
     console.print(render_diff(result, width=width, context=context, passage=passage))
     return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def export_captures(result: CompareResult, svg_path: str, txt_path: str, width: int = 100) -> None:
+    """Write the README captures: an SVG of the colour view, the plain text view."""
+    console = Console(
+        file=io.StringIO(),
+        record=True,
+        width=width,
+        color_system="truecolor",
+        force_terminal=True,
+        legacy_windows=False,
+        highlight=False,
+    )
+    console.print(render_diff(result, width=width))
+    console.save_svg(svg_path, title="detector diff source.txt spun.txt")
+    with open(txt_path, "w", encoding="utf-8") as fh:
+        fh.write(render_diff_to_string(result, width, None))
+
+
+if __name__ == "__main__":  # python -m detector.render.diffview A B SVG TXT
+    import sys
+
+    from detector.compare import compare
+    from detector.load import load_document
+
+    a_path, b_path, svg, txt = sys.argv[1:5]
+    export_captures(compare(load_document(a_path), load_document(b_path)), svg, txt)
