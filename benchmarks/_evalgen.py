@@ -293,8 +293,13 @@ def light_edit(text: str, lang: str, rng: random.Random) -> tuple[str, dict[str,
         w = text[s:e]
         kind = rng.choice(("drop", "insert", "change", "punct", "case"))
         if kind == "drop":
-            e2 = e + 1 if e < len(text) and text[e] == " " else e
-            edits.append((s, e2, ""))
+            # Take one adjacent space with the word so no double space or " ," is left.
+            if e < len(text) and text[e] == " ":
+                edits.append((s, e + 1, ""))
+            elif s > 0 and text[s - 1] == " ":
+                edits.append((s - 1, e, ""))
+            else:
+                edits.append((s, e, ""))
         elif kind == "insert":
             edits.append((s, s, rng.choice(_FILLERS[lang]) + " "))
         elif kind == "change":
@@ -312,7 +317,7 @@ def light_edit(text: str, lang: str, rng: random.Random) -> tuple[str, dict[str,
         elif kind == "punct":
             if e < len(text) and text[e] in ",;:":
                 edits.append((e, e + 1, rng.choice(("", " –", ";"))))
-            else:
+            elif e < len(text) and text[e] == " ":
                 edits.append((e, e, ","))
         else:
             edits.append((s, e, w.upper() if rng.random() < 0.3 else w.swapcase()[:1] + w[1:]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import json
 import math
 import random
 import re
@@ -327,3 +328,64 @@ def test_bundled_seed_copies_are_unedited() -> None:
         pytest.skip("shared/seeds not beside the repository")
     for copy in sorted((ROOT / "benchmarks" / "data" / "seeds").glob("*.txt")):
         assert copy.read_bytes() == (shared / copy.name).read_bytes()
+
+
+# -------------------------------------------------------------- sample corpus
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[list[dict], dict]:
+    sys.path.insert(0, str(ROOT / "corpora"))
+    import make_sample
+
+    files = make_sample.serialise()
+    records = [json.loads(line) for line in files["sample.jsonl"].splitlines()]
+    return records, json.loads(files["TRUTH.json"]), files
+
+
+def test_sample_is_reproducible_byte_for_byte(sample) -> None:
+    *_, files = sample
+    for name, content in files.items():
+        assert (ROOT / "corpora" / "sample" / name).read_bytes() == content.encode("utf-8")
+
+
+def test_sample_records_and_seeds(sample) -> None:
+    records, _, _ = sample
+    ids = [r["id"] for r in records]
+    assert len(ids) == len(set(ids))
+    assert 35 <= len(records) <= 65
+    for r in records:
+        assert {"id", "text", "outlet", "date", "url", "lang"} <= r.keys()
+        assert r["date"].startswith("2024-")
+    seeds = ROOT / "benchmarks" / "data" / "seeds"
+    by_id = {r["id"]: r for r in records}
+    for path in sorted(seeds.glob("*.txt")):
+        assert by_id[path.stem]["text"] == path.read_text(encoding="utf-8")
+    assert sum(r["lang"] == "ru" for r in records) >= 5
+    assert all(r.get("authored") for r in records if r["lang"] == "ru")
+
+
+def test_sample_truth_spans_and_dates(sample) -> None:
+    records, truth, _ = sample
+    by_id = {r["id"]: r for r in records}
+    kinds = Counter()
+    for d in truth["documents"]:
+        text = by_id[d["id"]]["text"]
+        for t in d["takes"]:
+            kinds[t["obfuscation"]] += 1
+            s, e = t["span"]
+            assert text[s:e] == t["text"]
+            src = by_id[t["source"]]
+            ss, se = t["source_span"]
+            assert 20 <= len(ev.words(src["text"][ss:se]))
+            if t["obfuscation"] == "verbatim":
+                assert src["text"][ss:se] == text[s:e]
+            else:
+                assert src["text"][ss:se] != text[s:e]
+            assert src["date"] < d["date"]  # the original is the earliest
+        for b in d["boilerplate"]:
+            assert text[b["span"][0] : b["span"][1]] == b["text"]
+    assert set(kinds) == {"verbatim", "light_edit", "spun", "telegram"}
+    # Each outlet's chrome recurs in several of its documents.
+    chrome = Counter((d["outlet"], b["text"]) for d in truth["documents"] for b in d["boilerplate"])
+    assert chrome and all(n >= 2 for n in chrome.values())
