@@ -166,6 +166,78 @@ def compare(
         _print_renderable(_render_text(result), output, color)
 
 
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Flag a label at this probability or above (default: per-label thresholds "
+    "chosen by cross-validation).",
+)
+@click.option("--model", type=click.Path(dir_okay=False), help="Model file from 'detector train'.")
+@click.option("--skip-bad", is_flag=True, help="Skip unreadable records, counting them.")
+@color_option
+def flag(
+    files: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    min_score: float | None,
+    model: str | None,
+    skip_bad: bool,
+    color: str,
+) -> None:
+    """Flag framing sentences (multipolarity, double standards, ...) and the words behind them.
+
+    FILES are .txt files, folders, JSONL or CSV, or '-' for stdin.
+    """
+    from detector.framing import flag_documents, load_default_model
+    from detector.load import LoadStats, iter_documents
+
+    stats = LoadStats()
+    documents = list(iter_documents(files, skip_bad=skip_bad, stats=stats))
+    clf = _load_model(model) if model else load_default_model()
+    flags = flag_documents(documents, model=clf, min_score=min_score)
+    if stats.skipped:
+        click.echo(f"detector: skipped {stats.skipped} bad record(s)", err=True)
+        for error in stats.errors:
+            click.echo(f"  {error}", err=True)
+    if fmt == "json":
+        import json
+
+        from detector.render.flags import flags_to_dict
+
+        _write_output(
+            json.dumps(flags_to_dict(documents, flags), ensure_ascii=False, indent=2) + "\n", output
+        )
+    else:
+        from detector.render.flags import render_flags
+
+        _print_renderable(render_flags(documents, flags), output, color)
+
+
+@cli.command()
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default="framing-model.npz",
+    show_default=True,
+    help="Where to write the model (a safe npz + JSON file, never a pickle).",
+)
+def train(labels: str, output: str) -> None:
+    """Retrain the framing classifier on your own labelled sentences (JSONL: text, labels, lang)."""
+    from detector.framing import train_model
+
+    model = train_model(labels, output)
+    click.echo(f"detector: trained {len(model.labels_)} labels; wrote {output}", err=True)
+
+
 def _render_text(result: Any) -> Any:
     from detector.render.terminal import render_compare
 
@@ -190,6 +262,85 @@ def _load_model(path: str) -> Any:
     from detector.persist import load_model
 
     return load_model(path)
+
+
+@cli.command()
+@click.argument("a")
+@click.argument("b")
+@click.option(
+    "--width",
+    type=click.IntRange(20),
+    default=None,
+    help="Total width in columns (default: the terminal's; laid out for 60 and up).",
+)
+@click.option(
+    "--context",
+    type=click.IntRange(0),
+    default=2,
+    show_default=True,
+    help="Lines of text shown before and after each passage; the rest collapses "
+    "to '… N chars …'.",
+)
+@click.option(
+    "--passage", type=click.IntRange(1), default=None, help="Show only passage N (1-based)."
+)
+@click.option(
+    "--no-pager", is_flag=True, help="Print directly (the pager is only used on a terminal)."
+)
+@click.option(
+    "--framing/--no-framing",
+    default=False,
+    help="Also flag framing sentences (underlined, with their label).",
+)
+@click.option("--model", type=click.Path(dir_okay=False), help="Framing model file.")
+@common_params
+@color_option
+def diff(
+    a: str,
+    b: str,
+    width: int | None,
+    context: int,
+    passage: int | None,
+    no_pager: bool,
+    framing: bool,
+    model: str | None,
+    min_words: int | None,
+    min_score: float | None,
+    no_stem: bool,
+    color: str,
+) -> None:
+    """Show A and B side by side, aligned passage by passage.
+
+    Kept words are plain, substituted words are highlighted on both sides,
+    deleted and inserted words have their own styles; text between passages
+    is dimmed and collapsed. Without colour (piped, NO_COLOR, --color never)
+    the styles become marks: [~substituted~] [-deleted-] {+inserted+}
+    <<framing>>[label]. Pages on a terminal unless --no-pager.
+    """
+    from detector.compare import compare as compare_documents
+    from detector.load import load_document
+    from detector.render.diffview import render_diff
+    from detector.render.terminal import make_console
+
+    result = compare_documents(
+        load_document(a),
+        load_document(b),
+        _params(min_words, min_score, no_stem),
+        framing=framing or model is not None,
+        model=_load_model(model) if model else None,
+    )
+    if passage is not None and passage > len(result.passages):
+        found = len(result.passages)
+        raise click.BadParameter(f"{passage}: only {found} passage(s) found", param_hint="--passage")
+    view = render_diff(result, width=width, context=context, passage=passage)
+    console = make_console(color=color, width=width)
+    if no_pager or not sys.stdout.isatty():
+        console.print(view)
+        return
+    # less needs -R for colours; git's default (FRX) also exits on short output
+    os.environ.setdefault("LESS", "FRX")
+    with console.pager(styles=True):
+        console.print(view)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,51 @@
+"""detector: text reuse, boilerplate and recurring framing in news and state-media text.
+
+The public API is imported lazily, so ``import detector`` (and the CLI's
+``--help``) stays fast::
+
+    from detector import load_document
+    from detector.compare import compare
+    result = compare(load_document("a.txt"), load_document("b.txt"))
+    for passage in result.passages:
+        print(passage.kind, passage.a.text(result.a.text))
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+try:
+    __version__ = version("reuse-detector")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0"
+
+_EXPORTS = {
+    "load_document": "detector.load",
+    "iter_documents": "detector.load",
+    "tokenize": "detector.tokens",
+    "align_passages": "detector.align",
+    "sentence_spans": "detector.sentences",
+    "FramingClassifier": "detector.framing",
+    "load_default_model": "detector.framing",
+    "Params": "detector.params",
+    "Document": "detector.schema",
+    "Span": "detector.schema",
+    "Passage": "detector.schema",
+    "WordOp": "detector.schema",
+    "Similarity": "detector.schema",
+    "FramingSpan": "detector.schema",
+    "CompareResult": "detector.schema",
+    "InputError": "detector.errors",
+    "ModelError": "detector.errors",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'detector' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
