@@ -713,6 +713,16 @@ def build() -> tuple[list[dict[str, Any]], dict[str, Any]]:
         )
         for t in b.takes:
             t["text"] = b.text[t["span"][0] : t["span"][1]]
+            # Seed 001 repeats its posts: name every other place the passage occurs.
+            src_text = next(x.text for x in docs if x.id == t["source"])
+            piece = src_text[t["source_span"][0] : t["source_span"][1]]
+            alt, i = [], src_text.find(piece)
+            while i >= 0:
+                if i != t["source_span"][0]:
+                    alt.append([i, i + len(piece)])
+                i = src_text.find(piece, i + 1)
+            if alt:
+                t["source_alt_spans"] = alt
     truth = {
         "schema": "detector.sample-truth/1",
         "note": "Spans are [start, end) character offsets into the documents' text. "

@@ -378,6 +378,8 @@ def test_sample_truth_spans_and_dates(sample) -> None:
             src = by_id[t["source"]]
             ss, se = t["source_span"]
             assert 20 <= len(ev.words(src["text"][ss:se]))
+            for a, b in t.get("source_alt_spans", []):
+                assert src["text"][a:b] == src["text"][ss:se]
             if t["obfuscation"] == "verbatim":
                 assert src["text"][ss:se] == text[s:e]
             else:
