@@ -373,7 +373,11 @@ def main(argv: list[str] | None = None) -> None:
     except DetectorError as exc:
         if debug:
             raise
-        click.echo(f"detector: error: {exc}", err=True)
+        from detector.render.sanitize import display_text
+
+        # file names and ids come from the user's data: no control sequences
+        message = display_text(str(exc)).replace("\n", " ")
+        click.echo(f"detector: error: {message}", err=True)
         sys.exit(ExitCode.INPUT_ERROR)
     except BrokenPipeError:
         # stdout closed early (e.g. `| head`): not an error worth a traceback

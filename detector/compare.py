@@ -27,14 +27,20 @@ def _similarity(
 ) -> Similarity:
     import numpy as np
 
-    from detector.fingerprint import document_minhash, estimate_containment, shingle_hashes
+    from detector.fingerprint import (
+        estimate_containment,
+        minhash_signature,
+        shingle_hashes,
+        signature_jaccard,
+    )
 
     ha = np.unique(shingle_hashes(ta.ids, params.shingle_size))
     hb = np.unique(shingle_hashes(tb.ids, params.shingle_size))
     if len(ha) == 0 or len(hb) == 0:
         jaccard = 0.0
     else:
-        jaccard = float(document_minhash(ha, params).jaccard(document_minhash(hb, params)))
+        # datasketch-identical signatures (see detector.fingerprint)
+        jaccard = signature_jaccard(minhash_signature(ha, params), minhash_signature(hb, params))
     cont_a, cont_b = estimate_containment(jaccard, len(ha), len(hb))
     return Similarity(
         jaccard=jaccard,

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 __all__ = [
     "document_minhash",
     "estimate_containment",
+    "minhash_signature",
     "shingle_hashes",
+    "signature_jaccard",
     "window_signatures",
     "window_starts",
 ]
@@ -107,6 +109,53 @@ def window_starts(n_shingles: int, window: int, step: int) -> np.ndarray:
     return starts
 
 
+@functools.lru_cache(maxsize=8)
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's ``affine32`` permutation parameters ``(a, b)`` for a seed.
+
+    The same draws as ``datasketch.MinHash(num_perm, seed)._init_permutations``
+    (a test checks signatures against datasketch bit for bit). Re-deriving
+    them here keeps datasketch, whose package import pulls in SciPy's
+    integrators for LSH tuning (about 0.3 s), off the two-document path.
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, as datasketch applies before permuting."""
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    return hv ^ (hv >> np.uint32(16))
+
+
+def _permuted(hashes: np.ndarray, params: Params) -> np.ndarray:
+    a, b = _permutations(params.num_perm, params.seed)
+    hv = _fmix32(_to32(hashes).reshape(-1, 1))
+    return hv * a + b  # uint32 arithmetic wraps: the affine32 scheme
+
+
+def minhash_signature(hashes: np.ndarray, params: Params) -> np.ndarray:
+    """The ``uint32`` MinHash values of a set of shingle hashes.
+
+    Equal to ``document_minhash(hashes, params).hashvalues``, without
+    importing datasketch. An empty set gives all-ones (datasketch's initial
+    value). O(s * num_perm).
+    """
+    if len(hashes) == 0:
+        return np.full(params.num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    return _permuted(hashes, params).min(axis=0)
+
+
+def signature_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
+    """Estimated Jaccard similarity: the share of equal MinHash values."""
+    return float(np.count_nonzero(sig_a == sig_b)) / len(sig_a)
+
+
 def window_signatures(
     hashes: np.ndarray, starts: np.ndarray, window: int, params: Params
 ) -> np.ndarray:
@@ -127,14 +176,9 @@ def window_signatures(
         ``uint32`` array of shape ``(len(starts), num_perm)``. Memory
         O(s * num_perm) 4-byte words for s shingles; time O(s * num_perm * w / step).
     """
-    from datasketch.minhash import _fmix
-
-    m = _template(params.num_perm, params.seed)
-    a, b = m.permutations
     if len(hashes) == 0 or len(starts) == 0:
         return np.zeros((0, params.num_perm), dtype=np.uint32)
-    hv = _fmix(_to32(hashes).reshape(-1, 1), 32)
-    phv = hv * a + b  # uint32 arithmetic wraps: the affine32 scheme
+    phv = _permuted(hashes, params)
     out = np.empty((len(starts), params.num_perm), dtype=np.uint32)
     for row, start in enumerate(starts):
         out[row] = phv[start : start + window].min(axis=0)

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from detector.fingerprint import (
     document_minhash,
     estimate_containment,
+    minhash_signature,
     shingle_hashes,
+    signature_jaccard,
     window_signatures,
     window_starts,
 )
@@ -70,3 +72,20 @@ def test_minhash_jaccard_estimates_the_real_jaccard(seeds: dict[str, str]) -> No
     ca, cb = estimate_containment(estimate, len(ha), len(hb))
     assert 0.0 <= ca <= 1.0 and 0.0 <= cb <= 1.0
     assert estimate_containment(0.5, 0, 10) == (0.0, 0.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), min_size=0, max_size=300), st.integers(1, 2**31))
+def test_minhash_signature_equals_datasketch(values: list[int], seed: int) -> None:
+    params = Params(num_perm=64, seed=seed)
+    hashes = np.array(values, dtype=np.uint64)
+    assert np.array_equal(minhash_signature(hashes, params), document_minhash(hashes, params).hashvalues)
+
+
+def test_signature_jaccard_equals_datasketch_jaccard(seeds: dict[str, str]) -> None:
+    params = Params()
+    texts = list(seeds.values())
+    ha = shingle_hashes(tokenize(texts[0]).ids, 5)
+    hb = shingle_hashes(tokenize(texts[0][: len(texts[0]) // 2] + texts[1]).ids, 5)
+    expected = document_minhash(ha, params).jaccard(document_minhash(hb, params))
+    assert signature_jaccard(minhash_signature(ha, params), minhash_signature(hb, params)) == expected
