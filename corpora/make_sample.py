@@ -4,7 +4,7 @@
 
 Writes ``corpora/sample/sample.jsonl`` (one document a line: ``id``, ``text``,
 ``outlet``, ``date``, ``url``, ``lang``, and ``authored: true`` for text this
-script's author wrote) and ``corpora/sample/TRUTH.json`` (which document took
+script's author wrote) and ``corpora/sample.truth.json`` (which document took
 what from where, with character spans, and each outlet's boilerplate spans).
 
 The corpus is the five seed texts (third-party, unedited; read from the
@@ -734,12 +734,16 @@ def build() -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 
 def serialise() -> dict[str, str]:
-    """File name -> exact file content of everything in ``corpora/sample/``."""
+    """Path (relative to ``corpora/``) -> exact content of every generated file.
+
+    The truth file sits beside the corpus folder, not in it, so that
+    ``detector report corpora/sample`` reads only documents.
+    """
     records, truth = build()
     jsonl = "".join(json.dumps(rec, ensure_ascii=False) + "\n" for rec in records)
     return {
-        "sample.jsonl": jsonl,
-        "TRUTH.json": json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
+        "sample/sample.jsonl": jsonl,
+        "sample.truth.json": json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
     }
 
 
@@ -747,9 +751,10 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     files = serialise()
     for name, content in files.items():
-        with (OUT / name).open("w", encoding="utf-8", newline="\n") as fh:
+        with (OUT.parent / name).open("w", encoding="utf-8", newline="\n") as fh:
             fh.write(content)
-    print(f"wrote {files['sample.jsonl'].count(chr(10))} documents to {OUT}", file=sys.stderr)
+    count = files["sample/sample.jsonl"].count(chr(10))
+    print(f"wrote {count} documents to {OUT}", file=sys.stderr)
 
 
 if __name__ == "__main__":

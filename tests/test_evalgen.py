@@ -339,14 +339,14 @@ def sample() -> tuple[list[dict], dict]:
     import make_sample
 
     files = make_sample.serialise()
-    records = [json.loads(line) for line in files["sample.jsonl"].splitlines()]
-    return records, json.loads(files["TRUTH.json"]), files
+    records = [json.loads(line) for line in files["sample/sample.jsonl"].splitlines()]
+    return records, json.loads(files["sample.truth.json"]), files
 
 
 def test_sample_is_reproducible_byte_for_byte(sample) -> None:
     *_, files = sample
     for name, content in files.items():
-        assert (ROOT / "corpora" / "sample" / name).read_bytes() == content.encode("utf-8")
+        assert (ROOT / "corpora" / name).read_bytes() == content.encode("utf-8")
 
 
 def test_sample_records_and_seeds(sample) -> None:
