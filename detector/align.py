@@ -534,7 +534,7 @@ def _dense_bounds(runs: list[tuple[int, int]], lo: int, hi: int) -> tuple[int, i
     return (runs[0][0] if left is None else left), (runs[-1][1] if right is None else right)
 
 
-def _trim_edges(region: _Region) -> None:
+def _trim_edges(region: _Region, ta: Tokens, tb: Tokens) -> None:
     """Cut sparse edges on each side independently, by exact-seed coverage.
 
     Chaining tolerates gaps so that spun text stays one passage, but the same
@@ -544,8 +544,18 @@ def _trim_edges(region: _Region) -> None:
     """
     if not region.members:
         return
-    runs_a = _covered_runs([(m[0], m[1]) for m in region.members], region.a0, region.a1)
-    runs_b = _covered_runs([(m[2], m[3]) for m in region.members], region.b0, region.b1)
+    # words matched by exact seeds, plus words the sequence alignment keeps:
+    # in spun text most kept words sit between substitutions, outside any
+    # intact n-gram, and judging density by seeds alone would cut good ends
+    blocks = _blocks(ta.ids[region.a0 : region.a1].tolist(), tb.ids[region.b0 : region.b1].tolist())
+    kept = [
+        (region.a0 + sa, region.a0 + ea, region.b0 + sb, region.b0 + eb)
+        for equal, sa, ea, sb, eb in blocks
+        if equal
+    ]
+    matched = region.members + kept
+    runs_a = _covered_runs([(m[0], m[1]) for m in matched], region.a0, region.a1)
+    runs_b = _covered_runs([(m[2], m[3]) for m in matched], region.b0, region.b1)
     region.a0, region.a1 = _dense_bounds(runs_a, region.a0, region.a1)
     region.b0, region.b1 = _dense_bounds(runs_b, region.b0, region.b1)
 
@@ -646,10 +656,17 @@ def align_passages(
         if region.seeds < 2 and region.matched < params.min_words:
             stats.too_short += 1
             continue
-        _trim_edges(region)
+        if region.members:
+            # sentence seeds bridge gaps inside a passage but do not set its
+            # ends: their sentences may run on past the reused text
+            region.a0 = min(m[0] for m in region.members)
+            region.a1 = max(m[1] for m in region.members)
+            region.b0 = min(m[2] for m in region.members)
+            region.b1 = max(m[3] for m in region.members)
         for _ in range(8):  # grow over spun edge words, a window at a time
             if not _extend(region, ta, tb):
                 break
+        _trim_edges(region, ta, tb)
         passage = _to_passage(region, ta, tb, params, stats)
         if passage is not None:
             passages.append(passage)
