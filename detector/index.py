@@ -1,0 +1,693 @@
+"""An incremental reuse index on disk (stdlib ``sqlite3``), for the monitoring desk.
+
+A desk adds each day's articles and asks what in the archive a new article
+reuses, without recomputing the archive::
+
+    index = Index("archive.db")
+    index.add(["today.jsonl"])               # idempotent; unchanged documents skipped
+    index.query(new_article)                 # archived documents sharing passages
+    index.report()                           # the same Report as a batch run
+
+Storage (schema version :data:`SCHEMA_VERSION`, migrations applied in order
+and recorded in ``PRAGMA user_version``):
+
+* ``documents``: one row per document: ``seq`` (order of first addition,
+  which is the document order a batch report over the same inputs would
+  see), ``id``, ``hash`` (xxh3-64 of the UTF-8 text, hex), metadata, the
+  original text, ``extra`` as JSON, ``added_at`` (UTC, ISO 8601);
+* ``windows``: one row per passage window: token start and the MinHash
+  signature as raw little-endian ``uint32`` bytes (never a pickle);
+* ``band_keys``: the LSH bucket keys of every document (``WITHOUT ROWID``
+  with primary key ``(band, key, doc)``, so the bucket lookup is one B-tree
+  range scan);
+* ``alignments``: a cache of aligned candidate pairs (passages as compact
+  JSON), filled by :meth:`Index.report` and dropped with either document;
+* ``meta``: the parameters the index was built with. Signatures and band keys
+  are only comparable under the same parameters, so an index refuses to be
+  used with different ones.
+
+Crash safety: the database runs in WAL mode, and each batch of documents
+(its rows in ``documents``, ``windows`` and ``band_keys``) is written in one
+``BEGIN IMMEDIATE`` transaction, so killing the process at any moment leaves
+either all of a document or none of it; the next :meth:`Index.add` skips
+what is already there and resumes. Readers (other connections, other
+processes) see the last committed batch while an ``add`` runs.
+
+Equality with the batch engines: sketches come from
+:func:`detector.candidates.sketch_tokens`, bucket keys from
+:func:`detector.candidates.band_keys`, candidate pairs from
+:func:`detector.candidates.candidate_pairs` over the documents in ``seq``
+order, and the report from the same grouping as :func:`detector.report.build_report`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from detector.errors import DetectorError
+from detector.params import DEFAULT_PARAMS, Params
+from detector.schema import Document, Passage, Span, WordOp
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from detector.candidates import DocSketch
+    from detector.load import LoadStats
+    from detector.tokens import Tokens
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AddStats",
+    "Index",
+    "IndexFileError",
+    "IndexMatch",
+    "IndexStats",
+    "decode_passages",
+    "encode_passages",
+]
+
+
+class IndexFileError(DetectorError):
+    """The index file cannot be used: newer schema, other parameters, not SQLite."""
+
+
+# --------------------------------------------------------------------------- schema
+
+_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE documents (
+    seq      INTEGER PRIMARY KEY,
+    id       TEXT NOT NULL UNIQUE,
+    hash     TEXT NOT NULL,
+    outlet   TEXT,
+    date     TEXT,
+    url      TEXT,
+    lang     TEXT,
+    text     TEXT NOT NULL,
+    extra    TEXT NOT NULL DEFAULT '{}',
+    n_tokens INTEGER NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE windows (
+    doc       INTEGER NOT NULL REFERENCES documents(seq),
+    window    INTEGER NOT NULL,
+    tok_start INTEGER NOT NULL,
+    signature BLOB NOT NULL,
+    PRIMARY KEY (doc, window)
+) WITHOUT ROWID;
+CREATE TABLE band_keys (
+    band INTEGER NOT NULL,
+    key  INTEGER NOT NULL,
+    doc  INTEGER NOT NULL REFERENCES documents(seq),
+    PRIMARY KEY (band, key, doc)
+) WITHOUT ROWID;
+CREATE TABLE alignments (
+    doc_a    INTEGER NOT NULL REFERENCES documents(seq),
+    doc_b    INTEGER NOT NULL REFERENCES documents(seq),
+    passages TEXT NOT NULL,
+    PRIMARY KEY (doc_a, doc_b)
+) WITHOUT ROWID;
+CREATE INDEX alignments_b ON alignments(doc_b);
+"""
+
+# Each migration takes the schema from version i to i + 1 and runs inside the
+# same transaction as the ``user_version`` bump, so a crash mid-migration
+# leaves the previous version intact.
+_MIGRATIONS: tuple[str, ...] = (_V1,)
+SCHEMA_VERSION = len(_MIGRATIONS)
+"""Schema version this code writes (``PRAGMA user_version``)."""
+
+# Parameters that change signatures, band keys or passages: an index built
+# with one set cannot answer for another.
+_PARAM_FIELDS = tuple(sorted(asdict(DEFAULT_PARAMS)))
+
+_BATCH_DOCS = 64  # documents per write transaction: amortises fsync, bounds lost work
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class AddStats:
+    """What one :meth:`Index.add` did.
+
+    Attributes:
+        added: new documents written.
+        replaced: documents whose id existed with a different text.
+        unchanged: documents skipped because id and content hash matched.
+        skipped: bad input records skipped (``skip_bad=True``).
+        errors: the skipped input problems, as one-line messages.
+    """
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IndexMatch:
+    """An archived document that shares passages with a queried one.
+
+    Attributes:
+        document: the archived document (text included).
+        passages: passages with ``a`` = archived document, ``b`` = the
+            queried one; character spans into both texts.
+    """
+
+    document: Document
+    passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """Sizes of an index.
+
+    Attributes:
+        path: the database file.
+        schema_version: ``PRAGMA user_version``.
+        documents: documents stored.
+        windows: passage windows (signatures) stored.
+        band_keys: LSH bucket entries stored.
+        alignments: cached aligned pairs.
+        outlets: distinct outlets.
+        first_date, last_date: date range of dated documents, or None.
+        bytes: database size on disk (main file plus WAL), in bytes.
+    """
+
+    path: str
+    schema_version: int
+    documents: int
+    windows: int
+    band_keys: int
+    alignments: int
+    outlets: int
+    first_date: str | None
+    last_date: str | None
+    bytes: int
+
+
+# --------------------------------------------------------------------------- codecs
+
+
+def _content_hash(text: str) -> str:
+    import xxhash
+
+    return xxhash.xxh3_64_hexdigest(text.encode("utf-8", "surrogatepass"))
+
+
+def encode_passages(passages: Sequence[Passage]) -> str:
+    """Compact, lossless JSON of passages (spans, words, score, kind, ops, token ranges).
+
+    Floats survive exactly (JSON keeps ``repr`` precision). O(total ops).
+    """
+    rows = [
+        [
+            p.a.start,
+            p.a.end,
+            p.b.start,
+            p.b.end,
+            p.words,
+            p.score,
+            p.kind,
+            [[o.op, o.a.start, o.a.end, o.b.start, o.b.end] for o in p.ops],
+            list(p.tok_a),
+            list(p.tok_b),
+        ]
+        for p in passages
+    ]
+    return json.dumps(rows, separators=(",", ":"))
+
+
+def decode_passages(data: str) -> list[Passage]:
+    """Inverse of :func:`encode_passages`."""
+    out = []
+    for a0, a1, b0, b1, words, score, kind, ops, tok_a, tok_b in json.loads(data):
+        out.append(
+            Passage(
+                a=Span(a0, a1),
+                b=Span(b0, b1),
+                words=words,
+                score=score,
+                kind=kind,
+                ops=tuple(WordOp(op, Span(x0, x1), Span(y0, y1)) for op, x0, x1, y0, y1 in ops),
+                tok_a=(tok_a[0], tok_a[1]),
+                tok_b=(tok_b[0], tok_b[1]),
+            )
+        )
+    return out
+
+
+def _signed(keys: np.ndarray) -> list[int]:
+    """uint64 keys as SQLite's signed 64-bit integers (same bits)."""
+    import numpy as np
+
+    return np.asarray(keys, dtype=np.uint64).view(np.int64).tolist()
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _date_key(doc: Document, seq: int) -> tuple[int, str, int]:
+    """Earliest first: dated documents by date, then undated, ties by seq."""
+    return (0, doc.date, seq) if doc.date else (1, "", seq)
+
+
+# --------------------------------------------------------------------------- the index
+
+
+class Index:
+    """A reuse index in one SQLite file (created if missing).
+
+    Args:
+        path: database file.
+        params: parameters to build with. A new index stores them; an
+            existing one uses its stored parameters, and raises
+            :class:`IndexFileError` if ``params`` is given and differs.
+        max_bucket: LSH buckets larger than this are not expanded into all
+            pairs (see :func:`detector.candidates.candidate_pairs`).
+        timeout: seconds to wait for another writer's lock.
+
+    One writer at a time (SQLite's rule); any number of readers, in this or
+    other processes, while it writes. Use as a context manager or call
+    :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        params: Params | None = None,
+        *,
+        max_bucket: int | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        from detector.candidates import DEFAULT_MAX_BUCKET
+
+        self.path = os.fspath(path)
+        self.max_bucket = DEFAULT_MAX_BUCKET if max_bucket is None else max_bucket
+        try:
+            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as exc:
+            raise IndexFileError(f"{self.path}: not a usable SQLite database ({exc})") from exc
+        # NORMAL is durable against process crashes in WAL mode (only a power
+        # cut can lose the last commits, never consistency).
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        self._migrate()
+        self.params = self._check_params(params)
+
+    # ---- lifecycle
+
+    def close(self) -> None:
+        """Close the connection (committed data is on disk already)."""
+        self._db.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise IndexFileError(
+                f"{self.path}: index schema version {version} is newer than this "
+                f"detector supports ({SCHEMA_VERSION}); upgrade detector"
+            )
+        while version < SCHEMA_VERSION:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                # re-read under the write lock: another process may have migrated
+                current = self._db.execute("PRAGMA user_version").fetchone()[0]
+                if current == version:
+                    for statement in _MIGRATIONS[version].split(";"):
+                        if statement.strip():
+                            self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version={version + 1}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _check_params(self, params: Params | None) -> Params:
+        row = self._db.execute("SELECT value FROM meta WHERE key='params'").fetchone()
+        if row is None:
+            chosen = params or DEFAULT_PARAMS
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('params', ?)",
+                (json.dumps(asdict(chosen), sort_keys=True),),
+            )
+            row = self._db.execute("SELECT value FROM meta WHERE key='params'").fetchone()
+        stored = json.loads(row[0])
+        unknown = set(stored) - set(_PARAM_FIELDS)
+        if unknown:
+            raise IndexFileError(f"{self.path}: built with unknown parameters {sorted(unknown)}")
+        built = DEFAULT_PARAMS.with_(**stored)
+        if params is not None and params != built:
+            diff = sorted(k for k in _PARAM_FIELDS if getattr(params, k) != getattr(built, k))
+            raise IndexFileError(
+                f"{self.path}: index was built with other parameters ({', '.join(diff)}); "
+                "rebuild it or use the stored ones"
+            )
+        return built
+
+    # ---- writing
+
+    def add(
+        self,
+        sources: Iterable[str | os.PathLike[str]] | Iterable[Document],
+        *,
+        skip_bad: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> AddStats:
+        """Add documents from files/folders (as ``detector report`` reads them) or objects.
+
+        Args:
+            sources: paths (``.txt``, folders, JSONL, CSV, ``.gz``, ``-``) or
+                :class:`Document` objects.
+            skip_bad: skip bad input records, counting them, instead of
+                raising :class:`~detector.errors.InputError`.
+            progress: called with the number of documents processed so far
+                after each committed batch.
+
+        Returns:
+            Counts of added, replaced, unchanged and skipped documents.
+
+        Idempotent: a document whose id and content hash are already stored
+        is skipped without tokenising it; one whose text changed is replaced
+        (its windows, band keys and cached alignments with it). Each batch of
+        documents is one transaction: a crash loses at most the batch in
+        flight, and the next call resumes. Time O(n) in the new text (about
+        the sketching cost of the batch engine) plus O(keys log K) B-tree
+        inserts.
+        """
+        from detector.load import LoadStats, iter_documents
+
+        stats = AddStats()
+        load_stats: LoadStats | None = None
+        items = list(sources) if not isinstance(sources, Iterator) else sources
+        docs: Iterable[Document]
+        if all(isinstance(s, Document) for s in items):
+            docs = items  # type: ignore[assignment]
+        else:
+            load_stats = LoadStats()
+            docs = iter_documents(
+                [os.fspath(s) for s in items],  # type: ignore[arg-type]
+                skip_bad=skip_bad,
+                stats=load_stats,
+            )
+        known = dict(self._db.execute("SELECT id, hash FROM documents").fetchall())
+        batch: list[tuple[Document, str]] = []
+        done = 0
+        for doc in docs:
+            digest = _content_hash(doc.text)
+            old = known.get(doc.id)
+            if old == digest:
+                stats.unchanged += 1
+                continue
+            batch.append((doc, digest))
+            known[doc.id] = digest
+            if len(batch) >= _BATCH_DOCS:
+                self._write_batch(batch, stats)
+                done += len(batch)
+                batch = []
+                if progress is not None:
+                    progress(done)
+        if batch:
+            self._write_batch(batch, stats)
+            done += len(batch)
+            if progress is not None:
+                progress(done)
+        if load_stats is not None:
+            stats.skipped = load_stats.skipped
+            stats.errors = [str(e) for e in load_stats.errors]
+        return stats
+
+    def _write_batch(self, batch: list[tuple[Document, str]], stats: AddStats) -> None:
+        """Sketch a batch outside the lock, then write it in one transaction."""
+        from detector.candidates import band_keys, sketch_document
+
+        sketched = [(doc, digest, sketch_document(doc, self.params)) for doc, digest in batch]
+        keyed = [(doc, digest, sk, band_keys(sk.signatures, self.params)) for doc, digest, sk in sketched]
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for doc, digest, sketch, keys in keyed:
+                row = db.execute("SELECT seq FROM documents WHERE id=?", (doc.id,)).fetchone()
+                values = (
+                    digest,
+                    doc.outlet,
+                    doc.date,
+                    doc.url,
+                    doc.lang,
+                    doc.text,
+                    json.dumps(dict(doc.extra), ensure_ascii=False, default=str),
+                    sketch.n_tokens,
+                    _now(),
+                )
+                if row is None:
+                    cur = db.execute(
+                        "INSERT INTO documents(hash, outlet, date, url, lang, text, extra, "
+                        "n_tokens, added_at, id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        (*values, doc.id),
+                    )
+                    seq = int(cur.lastrowid)  # type: ignore[arg-type]
+                    stats.added += 1
+                else:
+                    # keep seq: the document keeps its place in the corpus order
+                    seq = int(row[0])
+                    self._forget(seq)
+                    db.execute(
+                        "UPDATE documents SET hash=?, outlet=?, date=?, url=?, lang=?, text=?, "
+                        "extra=?, n_tokens=?, added_at=? WHERE seq=?",
+                        (*values, seq),
+                    )
+                    stats.replaced += 1
+                self._write_sketch(seq, sketch, keys)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _write_sketch(self, seq: int, sketch: DocSketch, keys: np.ndarray) -> None:
+        import numpy as np
+
+        sigs = np.ascontiguousarray(sketch.signatures, dtype="<u4")
+        self._db.executemany(
+            "INSERT INTO windows(doc, window, tok_start, signature) VALUES (?,?,?,?)",
+            (
+                (seq, w, int(sketch.starts[w]), sigs[w].tobytes())
+                for w in range(sigs.shape[0])
+            ),
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO band_keys(band, key, doc) VALUES (?,?,?)",
+            _key_rows(keys, seq),
+        )
+
+    def _forget(self, seq: int) -> None:
+        """Delete a document's windows, band keys and cached alignments (inside a transaction)."""
+        import numpy as np
+
+        from detector.candidates import band_keys
+
+        rows = self._db.execute(
+            "SELECT signature FROM windows WHERE doc=? ORDER BY window", (seq,)
+        ).fetchall()
+        if rows:
+            sigs = np.stack([np.frombuffer(r[0], dtype="<u4") for r in rows])
+            # band keys are recomputed from the stored signatures, so they can
+            # be deleted by primary key without a second index on doc
+            self._db.executemany(
+                "DELETE FROM band_keys WHERE band=? AND key=? AND doc=?",
+                _key_rows(band_keys(sigs, self.params), seq),
+            )
+        self._db.execute("DELETE FROM windows WHERE doc=?", (seq,))
+        self._db.execute("DELETE FROM alignments WHERE doc_a=? OR doc_b=?", (seq, seq))
+
+    # ---- reading
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def __contains__(self, doc_id: object) -> bool:
+        return (
+            self._db.execute("SELECT 1 FROM documents WHERE id=?", (doc_id,)).fetchone()
+            is not None
+        )
+
+    def document(self, doc_id: str) -> Document:
+        """The stored document with this id (KeyError if absent)."""
+        row = self._db.execute(_DOC_SELECT + " WHERE id=?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        return _row_document(row)[1]
+
+    def documents(self) -> Iterator[Document]:
+        """Every stored document in corpus order (``seq``), streamed."""
+        for row in self._db.execute(_DOC_SELECT + " ORDER BY seq"):
+            yield _row_document(row)[1]
+
+    def _documents_by_seq(self, seqs: Iterable[int]) -> dict[int, Document]:
+        out: dict[int, Document] = {}
+        seqs = list(seqs)
+        for i in range(0, len(seqs), 500):
+            chunk = seqs[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(_DOC_SELECT + f" WHERE seq IN ({marks})", chunk):
+                seq, doc = _row_document(row)
+                out[seq] = doc
+        return out
+
+    def _bucket_docs(self, keys: np.ndarray) -> dict[int, int]:
+        """Archived documents sharing a bucket key, with how many keys each shares.
+
+        Buckets holding more than ``max_bucket`` documents are frequent text
+        (site chrome, formulae) and do not make candidates, as in the batch
+        engines. O(K log N) B-tree lookups for K query keys.
+        """
+        shared: dict[int, int] = {}
+        if keys.size == 0:
+            return shared
+        pairs = {(band, key) for row in _signed(keys) for band, key in enumerate(row)}
+        cap = self.max_bucket
+        query = "SELECT doc FROM band_keys WHERE band=? AND key=? LIMIT ?"
+        for band, key in sorted(pairs):
+            docs = [r[0] for r in self._db.execute(query, (band, key, cap + 1))]
+            if len(docs) >= cap + 1:
+                continue
+            for d in docs:
+                shared[d] = shared.get(d, 0) + 1
+        return shared
+
+    def query(
+        self, document: Document | str, *, exclude_self: bool = True
+    ) -> list[IndexMatch]:
+        """Archived documents that share passages with ``document``, earliest first.
+
+        Args:
+            document: the new article (a :class:`Document` or plain text).
+            exclude_self: leave out an archived document with the same id.
+
+        Returns:
+            One :class:`IndexMatch` per archived document with at least one
+            passage, ordered by date (undated last), then by order of
+            addition. Passages have ``a`` in the archived document and ``b``
+            in the queried one.
+
+        Cost: one tokenisation and sketch of the query, O(K log N) index
+        lookups for its K bucket keys, then one alignment per candidate;
+        independent of the archive size except through the number of
+        candidates (bounded by ``max_bucket`` per bucket).
+        """
+        from detector.align import align_passages
+        from detector.candidates import band_keys, sketch_tokens
+        from detector.tokens import tokenize
+
+        doc = document if isinstance(document, Document) else Document(id="query", text=document)
+        tokens = tokenize(doc.text, stem=self.params.stem)
+        sketch = sketch_tokens(doc.id, tokens, self.params)
+        keys = band_keys(sketch.signatures, self.params)
+        shared = self._bucket_docs(keys)
+        archived = self._documents_by_seq(shared)
+        matches: list[tuple[tuple[int, str, int], IndexMatch]] = []
+        for seq, old in archived.items():
+            if exclude_self and old.id == doc.id:
+                continue
+            passages = align_passages(_tokens(old, self.params), tokens, self.params)
+            if passages:
+                matches.append((_date_key(old, seq), IndexMatch(old, tuple(passages))))
+        matches.sort(key=lambda m: m[0])
+        return [m for _, m in matches]
+
+    def stats(self) -> IndexStats:
+        """Counts and sizes (one small aggregate query per table)."""
+        one = lambda sql: self._db.execute(sql).fetchone()  # noqa: E731
+        first, last = one("SELECT min(date), max(date) FROM documents WHERE date IS NOT NULL")
+        size = sum(
+            os.path.getsize(p) for p in (self.path, self.path + "-wal") if os.path.exists(p)
+        )
+        return IndexStats(
+            path=self.path,
+            schema_version=int(one("PRAGMA user_version")[0]),
+            documents=int(one("SELECT count(*) FROM documents")[0]),
+            windows=int(one("SELECT count(*) FROM windows")[0]),
+            band_keys=int(one("SELECT count(*) FROM band_keys")[0]),
+            alignments=int(one("SELECT count(*) FROM alignments")[0]),
+            outlets=int(one("SELECT count(DISTINCT outlet) FROM documents")[0]),
+            first_date=first,
+            last_date=last,
+            bytes=size,
+        )
+
+    def integrity_check(self) -> list[str]:
+        """Problems found: SQLite's own check plus the index's invariants (empty = ok).
+
+        Invariants: every document with tokens has windows, and every window
+        set has its band keys; no window or key belongs to a missing document.
+        """
+        problems = [r[0] for r in self._db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        q = lambda sql: [r[0] for r in self._db.execute(sql)]  # noqa: E731
+        for seq in q(
+            "SELECT seq FROM documents d WHERE n_tokens > 0 AND NOT EXISTS "
+            "(SELECT 1 FROM windows w WHERE w.doc = d.seq)"
+        ):
+            problems.append(f"document seq {seq} has no windows")
+        for seq in q(
+            "SELECT DISTINCT doc FROM windows w WHERE NOT EXISTS "
+            "(SELECT 1 FROM band_keys b WHERE b.doc = w.doc)"
+        ):
+            problems.append(f"document seq {seq} has windows but no band keys")
+        for seq in q(
+            "SELECT DISTINCT doc FROM windows WHERE doc NOT IN (SELECT seq FROM documents)"
+        ):
+            problems.append(f"windows of missing document seq {seq}")
+        for seq in q(
+            "SELECT DISTINCT doc FROM band_keys WHERE doc NOT IN (SELECT seq FROM documents)"
+        ):
+            problems.append(f"band keys of missing document seq {seq}")
+        return problems
+
+
+_DOC_SELECT = "SELECT seq, id, text, outlet, date, url, lang, extra FROM documents"
+
+
+def _row_document(row: tuple[Any, ...]) -> tuple[int, Document]:
+    seq, doc_id, text, outlet, date, url, lang, extra = row
+    return int(seq), Document(
+        id=doc_id,
+        text=text,
+        outlet=outlet,
+        date=date,
+        url=url,
+        lang=lang,
+        extra=json.loads(extra),
+    )
+
+
+def _key_rows(keys: np.ndarray, seq: int) -> Iterator[tuple[int, int, int]]:
+    """``(band, key, doc)`` rows of a ``(n_windows, bands)`` key array."""
+    signed = _signed(keys)
+    for row in signed:
+        for band, key in enumerate(row):
+            yield band, key, seq
+
+
+def _tokens(doc: Document, params: Params) -> Tokens:
+    from detector.tokens import tokenize
+
+    return tokenize(doc.text, stem=params.stem)
