@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-__all__ = ["Params", "DEFAULT_PARAMS"]
+__all__ = ["DEFAULT_PARAMS", "Params"]
 
 
 @dataclass(frozen=True)
