@@ -1,0 +1,292 @@
+"""Tests of the incremental SQLite index: idempotence, crash safety, readers, query, report."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from detector.errors import InputError
+from detector.index import (
+    SCHEMA_VERSION,
+    Index,
+    IndexFileError,
+    decode_passages,
+    encode_passages,
+)
+from detector.params import DEFAULT_PARAMS
+from detector.schema import Document
+
+ROOT = Path(__file__).resolve().parents[1]
+TEXTS = ROOT / "benchmarks" / "data" / "texts.jsonl"
+
+
+def _words() -> list[list[str]]:
+    return [json.loads(line)["text"].split() for line in TEXTS.read_text("utf-8").splitlines()]
+
+
+def synthetic_corpus(n: int, *, words: int = 150, seed: int = 7) -> list[Document]:
+    """``n`` unrelated documents: random ``words``-word slices of the bundled real texts."""
+    rng = random.Random(seed)
+    pool = _words()
+    docs = []
+    for i in range(n):
+        src = pool[rng.randrange(len(pool))]
+        off = rng.randrange(max(1, len(src) - words))
+        # shuffle the slice's sentences-worth of words so slices of one text do not align
+        body = src[off : off + words]
+        rng.shuffle(body)
+        docs.append(
+            Document(
+                id=f"d{i:05d}",
+                text=" ".join(body),
+                outlet=f"outlet{i % 7}",
+                date=f"2024-01-{1 + i % 28:02d}",
+            )
+        )
+    return docs
+
+
+def write_jsonl(path: Path, docs: list[Document]) -> Path:
+    with path.open("w", encoding="utf-8") as fh:
+        for d in docs:
+            rec = {"id": d.id, "text": d.text, "outlet": d.outlet, "date": d.date}
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    return path
+
+
+def check_consistent(db_path: Path) -> None:
+    """Every stored document has all its windows and band keys; SQLite is intact."""
+    with Index(db_path) as ix:
+        assert ix.integrity_check() == []
+    con = sqlite3.connect(db_path)
+    try:
+        # a half-written document would have fewer band-key rows than its
+        # windows x bands (keys are distinct per (band, key, doc), so <=)
+        from detector.candidates import band_shape
+
+        bands = band_shape(DEFAULT_PARAMS.lsh_threshold, DEFAULT_PARAMS.num_perm)[0]
+        rows = con.execute(
+            "SELECT d.seq, d.n_tokens, (SELECT count(*) FROM windows w WHERE w.doc=d.seq), "
+            "(SELECT count(DISTINCT band) FROM band_keys b WHERE b.doc=d.seq) FROM documents d"
+        ).fetchall()
+        for _seq, n_tokens, n_windows, n_bands in rows:
+            if n_tokens > 0:
+                assert n_windows > 0
+                assert n_bands == bands
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------- basics
+
+
+def test_add_is_idempotent_and_replaces_changed(tmp_path: Path) -> None:
+    docs = synthetic_corpus(30)
+    src = write_jsonl(tmp_path / "a.jsonl", docs)
+    db = tmp_path / "ix.db"
+    with Index(db) as ix:
+        first = ix.add([src])
+        assert (first.added, first.unchanged, first.replaced) == (30, 0, 0)
+        windows = ix.stats().windows
+        again = ix.add([src])
+        assert (again.added, again.unchanged, again.replaced) == (0, 30, 0)
+        assert ix.stats().windows == windows
+        changed = Document(id="d00003", text=docs[3].text + " " + docs[4].text, outlet="x")
+        third = ix.add([changed])
+        assert (third.added, third.replaced) == (0, 1)
+        assert ix.document("d00003").text == changed.text
+        assert ix.document("d00003").outlet == "x"
+        assert len(ix) == 30
+        assert ix.stats().windows > windows  # the longer text has more windows
+        assert ix.integrity_check() == []
+    check_consistent(db)
+
+
+def test_schema_version_params_and_errors(tmp_path: Path) -> None:
+    db = tmp_path / "ix.db"
+    with Index(db) as ix:
+        assert ix.stats().schema_version == SCHEMA_VERSION
+    with pytest.raises(IndexFileError, match="num_perm"):
+        Index(db, DEFAULT_PARAMS.with_(num_perm=64))
+    with Index(db) as ix:  # stored parameters are used when none are given
+        assert ix.params == DEFAULT_PARAMS
+    con = sqlite3.connect(db)
+    con.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    con.close()
+    with pytest.raises(IndexFileError, match="newer"):
+        Index(db)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(IndexFileError):
+        Index(junk)
+
+
+def test_skip_bad_counts_and_bad_input_raises(tmp_path: Path) -> None:
+    src = tmp_path / "bad.jsonl"
+    src.write_text('{"id": "ok", "text": "one two three four"}\n{"id": "broken"\n', "utf-8")
+    with Index(tmp_path / "ix.db") as ix:
+        with pytest.raises(InputError):
+            ix.add([src])
+        # the good record before the bad line was committed or not, never half
+        assert ix.integrity_check() == []
+        stats = ix.add([src], skip_bad=True)
+        assert stats.skipped == 1 and len(stats.errors) == 1
+        assert "ok" in ix
+
+
+def test_passage_codec_round_trip(seeds: dict[str, str]) -> None:
+    from detector.candidates import align_pair
+
+    a = Document(id="a", text=seeds["002_df50dd13ef8d3d9a"])
+    b = Document(id="b", text="Intro words here. " + a.text[300:1500] + " Outro.")
+    passages = align_pair(a, b, DEFAULT_PARAMS)
+    assert passages
+    assert decode_passages(encode_passages(passages)) == passages
+
+
+# --------------------------------------------------------------------------- query
+
+
+def test_query_finds_reused_article_with_spans(tmp_path: Path, seeds: dict[str, str]) -> None:
+    archive = synthetic_corpus(60)
+    source = Document(
+        id="source", text=seeds["004_25d9c6ebddf93f77"], outlet="mag", date="2024-06-20"
+    )
+    reprint = Document(id="reprint", text="Reprinted. " + source.text, outlet="r", date="2024-06-22")
+    with Index(tmp_path / "ix.db") as ix:
+        ix.add([*archive[:30], reprint, source, *archive[30:]])
+        start = source.text.index("Lavrov")
+        start = source.text.rfind(".", 0, start) + 1
+        end = source.text.find(".", start + 600) + 1
+        paragraph = source.text[start:end].strip()
+        filler = archive[0].text[:400]
+        new = Document(id="new", text=f"{filler}\n\nAs the minister said: {paragraph}\n\nEnd.")
+        matches = ix.query(new)
+    ids = [m.document.id for m in matches]
+    # earliest first: the filler's source (January), then the source, then the reprint
+    assert ids[0] == "d00000"
+    assert ids.index("source") < ids.index("reprint")
+    dates = [m.document.date for m in matches]
+    assert dates == sorted(dates)
+    match = matches[ids.index("source")]
+    best = max(match.passages, key=lambda p: p.words)
+    got_a = source.text[best.a.start : best.a.end]
+    got_b = new.text[best.b.start : best.b.end]
+    # the passage covers the quoted paragraph on both sides; the aligner may
+    # take in a few edge words ("As the minister said:"), never much more
+    pa, pb = source.text.index(paragraph), new.text.index(paragraph)
+    assert best.a.start - 80 <= pa and best.a.end + 80 >= pa + len(paragraph)
+    assert pa - best.a.start < 80 and best.a.end - (pa + len(paragraph)) < 80
+    assert best.b.start - 80 <= pb and best.b.end + 80 >= pb + len(paragraph)
+    assert pb - best.b.start < 80 and best.b.end - (pb + len(paragraph)) < 80
+    assert got_a.strip() and got_b.strip()
+    # the paragraph's words are kept verbatim: a keep op maps it exactly
+    keeps = [op for op in best.ops if op.op == "keep"]
+    assert any(
+        new.text[op.b.start : op.b.end] == source.text[op.a.start : op.a.end]
+        and op.b.end - op.b.start > 0.8 * len(paragraph)
+        for op in keeps
+    )
+    # spans point at the original characters
+    assert match.document.text == source.text
+
+
+def test_query_of_unrelated_text_finds_nothing(tmp_path: Path, seeds: dict[str, str]) -> None:
+    with Index(tmp_path / "ix.db") as ix:
+        ix.add(synthetic_corpus(20))
+        assert ix.query(Document(id="q", text=seeds["001_260e159f90c48a13"])) == []
+
+
+# --------------------------------------------------------------------------- crash safety
+
+_ADD_SCRIPT = """
+import sys
+from detector.index import Index
+with Index(sys.argv[1]) as ix:
+    ix.add([sys.argv[2]])
+"""
+
+
+@pytest.mark.slow
+def test_sigkill_during_add_then_resume_with_concurrent_reader(tmp_path: Path) -> None:
+    docs = synthetic_corpus(1500, words=120)
+    src = write_jsonl(tmp_path / "big.jsonl", docs)
+    db = tmp_path / "ix.db"
+    Index(db).close()  # create the schema first so the reader can poll
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _ADD_SCRIPT, str(db), str(src)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    seen: list[int] = []
+    try:
+        reader = sqlite3.connect(db, timeout=30)
+        deadline = time.monotonic() + 120
+        # a concurrent reader sees only whole batches while the writer works
+        while time.monotonic() < deadline:
+            n = reader.execute("SELECT count(*) FROM documents").fetchone()[0]
+            orphan = reader.execute(
+                "SELECT count(*) FROM documents d WHERE n_tokens > 0 AND NOT EXISTS "
+                "(SELECT 1 FROM band_keys b WHERE b.doc = d.seq)"
+            ).fetchone()[0]
+            assert orphan == 0
+            seen.append(n)
+            if n >= 300:
+                break
+            time.sleep(0.02)
+        reader.close()
+        assert proc.poll() is None, "the add finished before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert max(seen) >= 300 and max(seen) < len(docs)
+    check_consistent(db)
+    with Index(db) as ix:
+        partial = len(ix)
+        assert 300 <= partial < len(docs)
+        stats = ix.add([src])
+        assert stats.unchanged == partial
+        assert stats.added == len(docs) - partial
+        assert len(ix) == len(docs)
+    check_consistent(db)
+
+
+# --------------------------------------------------------------------------- report equality
+
+
+def _cluster_view(report) -> list[tuple]:
+    return [
+        (c.kind, tuple((m.doc, m.start, m.end) for m in c.members), c.earliest, c.passages)
+        for c in report.clusters
+    ]
+
+
+def test_three_daily_batches_equal_one_batch_report(tmp_path: Path) -> None:
+    report_mod = pytest.importorskip("detector.report")
+    from tests.test_report import generated_corpus
+
+    docs = generated_corpus()
+    days = [docs[0::3], docs[1::3], docs[2::3]]
+    union = [d for day in days for d in day]
+    with Index(tmp_path / "ix.db") as ix:
+        for day in days:
+            ix.add(day)
+            ix.report()  # caches alignments of the day; the next day must still be exact
+        incremental = ix.report()
+    batch = report_mod.build_report(union, DEFAULT_PARAMS)
+    assert _cluster_view(incremental) == _cluster_view(batch)
+    assert incremental.clusters == batch.clusters
+    assert incremental.repeats == batch.repeats
+    assert incremental.phrases == batch.phrases
+    assert incremental.candidates == batch.candidates
+    assert len(batch.clusters) > 0
