@@ -343,6 +343,143 @@ def diff(
         console.print(view)
 
 
+FORMATS_REPORT = ("text", "json", "jsonl", "html", "markdown", "csv")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS_REPORT),
+    default="text",
+    show_default=True,
+    help="text: rich tables; json: the detector.report/1 contract; jsonl: one cluster "
+    "per line; html: self-contained offline page; markdown; csv: one row per member.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option(
+    "--workers", type=click.IntRange(1), default=None, help="Processes to use (default: all cores)."
+)
+@click.option("--skip-bad", is_flag=True, help="Skip and count bad records instead of stopping.")
+@click.option("--no-framing", is_flag=True, help="Do not flag framing sentences.")
+@click.option(
+    "--min-words",
+    type=click.IntRange(1),
+    default=None,
+    help="Smallest passage reported, in words of the shorter side (default 20).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="local: this machine's cores; spark: a Spark cluster (needs pyspark).",
+)
+@click.option("--master", default=None, help="Spark master URL (with --engine spark).")
+@click.option("--top", type=click.IntRange(1), default=20, show_default=True, help="Rows per table (text).")
+@color_option
+def report(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    workers: int | None,
+    skip_bad: bool,
+    no_framing: bool,
+    min_words: int | None,
+    engine: str,
+    master: str | None,
+    top: int,
+    color: str,
+) -> None:
+    """Find reused passages, boilerplate and shared phrasing across a corpus.
+
+    PATH... are .txt files, folders, JSON Lines or CSV files (id, text,
+    outlet, date, url, lang), .gz transparently, or '-' for stdin. Prints a
+    progress bar and a one-line summary on stderr.
+    """
+    params = _params(min_words, None, False)
+    with _report_progress() as progress:
+        if engine == "spark":
+            from detector.engines.spark import build_report_spark
+
+            result = build_report_spark(
+                list(paths),
+                params,
+                master=master,
+                skip_bad=skip_bad,
+                framing=not no_framing,
+                progress=progress,
+            )
+        else:
+            from detector.report import build_report
+
+            result = build_report(
+                list(paths),
+                params,
+                workers=workers,
+                skip_bad=skip_bad,
+                framing=not no_framing,
+                progress=progress,
+            )
+    n_clusters = sum(1 for c in result.clusters if c.kind == "reuse")
+    n_boiler = len(result.clusters) - n_clusters
+    click.echo(
+        f"{len(result.documents)} docs, {n_clusters} clusters ({n_boiler} boilerplate), "
+        f"{result.skipped} bad records skipped",
+        err=True,
+    )
+    if fmt == "text":
+        from detector.render.terminal import render_report
+
+        _print_renderable(render_report(result, top=top), output, color)
+        return
+    if fmt == "json":
+        from detector.render.tabular import render_json as render
+    elif fmt == "jsonl":
+        from detector.render.tabular import render_jsonl as render
+    elif fmt == "csv":
+        from detector.render.tabular import render_csv as render
+    elif fmt == "markdown":
+        from detector.render.markdown import render_report_markdown as render
+    else:
+        from detector.render.html import render_report_html as render
+    _write_output(render(result), output)
+
+
+class _report_progress:  # lower-case: used like a function in a with statement
+    """A transient rich progress bar on stderr; a no-op when stderr is not a terminal."""
+
+    def __enter__(self) -> Any:
+        self.bar = None
+        if not sys.stderr.isatty():
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        from detector.render.terminal import make_console
+
+        self.bar = Progress(
+            TextColumn("{task.description:>16}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=make_console(stderr=True),
+            transient=True,
+        )
+        self.bar.start()
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, advance: int, total: int | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = self.bar.add_task(stage, total=total)
+            self.bar.update(tasks[stage], advance=advance, total=total)
+
+        return progress
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and map errors to one line and an exit status."""
     args = sys.argv[1:] if argv is None else argv

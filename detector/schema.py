@@ -247,3 +247,193 @@ def compare_to_dict(result: CompareResult) -> dict[str, Any]:
         "framing": [framing_to_dict(f, texts.get(f.doc, "")) for f in result.framing],
         "notes": list(result.notes),
     }
+
+
+# ---------------------------------------------------------------- corpus report
+
+ClusterKind = Literal["reuse", "boilerplate"]
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    """What a report says about one input document (its text stays out).
+
+    Attributes:
+        id, outlet, date, url, lang: as loaded (see :class:`Document`).
+        chars: length of the text in characters.
+        words: number of word tokens.
+        extra: unknown input fields, passed through unchanged.
+    """
+
+    id: str
+    outlet: str | None
+    date: str | None
+    url: str | None
+    lang: str | None
+    chars: int
+    words: int
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One place a cluster's text appears: a character span of one document.
+
+    Attributes:
+        doc: document id.
+        start, end: character span into the document's original text.
+        outlet, date: the document's outlet and date (None when unknown).
+        words: word tokens in the span (of the longest passage it came from).
+        text: ``document.text[start:end]``.
+    """
+
+    doc: str
+    start: int
+    end: int
+    outlet: str | None
+    date: str | None
+    words: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One piece of text and every place it appears.
+
+    Attributes:
+        id: 1-based number, in report order (largest first).
+        kind: ``reuse`` (travels between outlets, or outlets are unknown) or
+            ``boilerplate`` (recurs within one outlet: site chrome, footers,
+            paywall lines, Telegram chrome).
+        members: every occurrence, ordered by date then document order; two
+            members may share a document (a repeat inside it).
+        earliest: id of the member document with the earliest date, the
+            likely source; None when no member has a usable date.
+        earliest_date: that document's date as given.
+        outlets: distinct known outlets of the members, sorted.
+        passages: pairwise passages (or boilerplate occurrences) behind it.
+        score: mean similarity of those passages (1.0 for exact boilerplate).
+        kinds: number of ``verbatim``/``edited``/``spun`` passages.
+        frames: framing labels flagged inside the members, each once.
+    """
+
+    id: int
+    kind: ClusterKind
+    members: tuple[Member, ...]
+    earliest: str | None
+    earliest_date: str | None
+    outlets: tuple[str, ...]
+    passages: int
+    score: float
+    kinds: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
+    frames: tuple[str, ...] = ()
+
+    @property
+    def documents(self) -> int:
+        """Number of distinct documents among the members."""
+        return len({m.doc for m in self.members})
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """Text repeated inside one document.
+
+    Attributes:
+        doc: document id.
+        spans: every occurrence (character spans, in text order).
+        words: word tokens of one occurrence (the longest).
+        text: the text of the first occurrence.
+    """
+
+    doc: str
+    spans: tuple[Span, ...]
+    words: int
+    text: str
+
+
+@dataclass(frozen=True)
+class PhraseExample:
+    """One occurrence of a shared phrase."""
+
+    doc: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A short formula (3-12 words) recurring across documents of several outlets.
+
+    Attributes:
+        text: the phrase as first met (original characters).
+        words: length in word tokens.
+        documents: documents containing it.
+        independent: occurrences counted once per reuse/boilerplate cluster
+            they fall in (a reprint does not make a formula more common).
+        outlets: distinct outlets using it.
+        outlet_names: those outlets, sorted.
+        examples: a few occurrences, with character spans.
+    """
+
+    text: str
+    words: int
+    documents: int
+    independent: int
+    outlets: int
+    outlet_names: tuple[str, ...]
+    examples: tuple[PhraseExample, ...] = ()
+
+
+@dataclass(frozen=True)
+class FramingCount:
+    """How often one framing label recurs across the corpus.
+
+    Attributes:
+        label: framing label.
+        flags: flagged sentences, all of them.
+        documents: documents with at least one flag.
+        outlets: distinct outlets with a flag.
+        independent: flags counted once per reuse cluster they fall in.
+        reposted: flags inside reuse clusters beyond the first per cluster.
+    """
+
+    label: str
+    flags: int
+    documents: int
+    outlets: int
+    independent: int
+    reposted: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything ``detector report`` found in a corpus.
+
+    Attributes:
+        documents: every document read, in input order.
+        clusters: reuse and boilerplate clusters, largest first.
+        repeats: text repeated inside single documents.
+        phrases: shared phrasing across outlets, most widespread first.
+        framing: every framing flag (``doc`` = document id).
+        framing_counts: per-label recurrence figures.
+        skipped: bad records skipped (``skip_bad``); never silent.
+        errors: one line per skipped problem.
+        candidates: candidate document pairs aligned.
+        stages: seconds per stage, for benchmarks and ``--verbose`` output.
+        notes: plain-language remarks (e.g. framing model unavailable).
+        texts: document texts by id, for renderers that show context (not
+            part of the JSON form).
+    """
+
+    documents: tuple[DocInfo, ...]
+    clusters: tuple[Cluster, ...]
+    repeats: tuple[Repeat, ...] = ()
+    phrases: tuple[Phrase, ...] = ()
+    framing: tuple[FramingSpan, ...] = ()
+    framing_counts: tuple[FramingCount, ...] = ()
+    skipped: int = 0
+    errors: tuple[str, ...] = ()
+    candidates: int = 0
+    stages: Mapping[str, float] = field(default_factory=dict, compare=False, hash=False)
+    notes: tuple[str, ...] = ()
+    texts: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)

@@ -131,3 +131,211 @@ def test_lsh_recall_against_exhaustive_alignment() -> None:
     assert hits / total >= 0.95, (hits, total)
     # candidates narrow the search: far fewer than all pairs
     assert candidates < 0.25 * pairs
+
+
+# ---------------------------------------------------------------- report
+
+
+def _paragraphs(n: int, words: int = 70, skip: int = 0) -> list[str]:
+    """Distinct real-text paragraphs of ``words`` words (no shared text between them)."""
+    texts = [t.split() for t in _real_texts()]
+    clean = [0, 2, 4, 6, 8, 11, 13, 15, 16, 17, 18, 20, 22, 23, 24, 25]  # no reuse among these
+    out = []
+    for k in range(skip, skip + n):
+        src = texts[clean[k % len(clean)]]
+        off = words * (k // len(clean))
+        out.append(" ".join(src[off : off + words]))
+    return out
+
+
+FOOTER = "Subscribe to the Daily Example for unlimited access. Republication permitted with a link."
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[Document]:
+    p = _paragraphs(12)
+    docs = [
+        Document("src", f"{p[0]}\n\n{p[1]}\n\n{p[2]}", outlet="wire", date="2024-03-01"),
+        Document("reprint", f"{p[0]}\n\n{p[3]}\n\n{FOOTER}", outlet="daily", date="2024-03-02"),
+        Document("quote", f"{p[4]}\n\n{p[1]}\n\n{p[5]}", outlet="weekly", date="2024-03-05"),
+        # chaining: a shares p6 with b, b shares p7 with c
+        Document("a", f"{p[6]}\n\n{p[8]}", outlet="x"),
+        Document("b", f"{p[6]}\n\n{p[7]}", outlet="y", date="2024-04-01"),
+        Document("c", f"{p[9]}\n\n{p[7]}", outlet="z", date="2024-04-02"),
+        Document("d1", f"{p[10]}\n\n{FOOTER}", outlet="daily", date="2024-03-03"),
+        Document("d2", f"{p[11]}\n\n{FOOTER}", outlet="daily", date="2024-03-04"),
+    ]
+    return docs
+
+
+@pytest.fixture(scope="module")
+def report(corpus: list[Document]):
+    from detector.report import build_report
+
+    return build_report(corpus, framing=False, workers=1)
+
+
+def _clusters_with(report, doc_ids: set[str], kind: str = "reuse"):
+    return [c for c in report.clusters if c.kind == kind and doc_ids <= {m.doc for m in c.members}]
+
+
+def test_reuse_found_across_outlets_with_exact_spans(report, corpus) -> None:
+    texts = {d.id: d.text for d in corpus}
+    p0 = texts["src"].split("\n\n")[0]
+    [cluster] = _clusters_with(report, {"src", "reprint"})
+    for m in cluster.members:
+        assert texts[m.doc][m.start : m.end] == m.text
+        assert abs(len(m.text) - len(p0)) < 10 and m.text.split()[:5] == p0.split()[:5]
+    assert cluster.earliest == "src" and set(cluster.outlets) == {"wire", "daily"}
+    [quoted] = _clusters_with(report, {"src", "quote"})
+    assert quoted.earliest == "src"
+    assert texts["quote"].index(texts["src"].split("\n\n")[1]) in range(
+        quoted.members[-1].start - 5, quoted.members[-1].start + 5
+    ) or any(m.doc == "quote" for m in quoted.members)
+
+
+def test_chaining_does_not_merge_unrelated_texts(report) -> None:
+    ab = _clusters_with(report, {"a", "b"})
+    bc = _clusters_with(report, {"b", "c"})
+    assert len(ab) == 1 and len(bc) == 1 and ab[0].id != bc[0].id
+    assert "c" not in {m.doc for m in ab[0].members}
+    assert "a" not in {m.doc for m in bc[0].members}
+    assert ab[0].earliest == "b"  # a has no date: the dated member is the earliest known
+
+
+def test_footer_is_boilerplate(report, corpus) -> None:
+    [footer] = [c for c in report.clusters if c.kind == "boilerplate"]
+    assert {m.doc for m in footer.members} == {"reprint", "d1", "d2"}
+    # spans run from the first word start to the last word end
+    assert all(m.text == FOOTER.rstrip(".") for m in footer.members)
+    assert footer.outlets == ("daily",)
+
+
+def test_earliest_unknown_without_dates() -> None:
+    from detector.render.tabular import report_to_dict
+    from detector.report import build_report
+
+    p = _paragraphs(3, skip=3)
+    docs = [Document("u", f"{p[0]}\n\n{p[1]}", outlet="o1"), Document("v", f"{p[2]}\n\n{p[0]}", outlet="o2")]
+    rep = build_report(docs, framing=False, workers=1)
+    [c] = rep.clusters
+    assert c.earliest is None and report_to_dict(rep)["clusters"][0]["earliest"] == "unknown"
+
+
+def test_no_reuse_between_seed_texts(seeds) -> None:
+    from detector.report import build_report
+
+    docs = [Document(k, v, outlet=f"outlet{i}") for i, (k, v) in enumerate(sorted(seeds.items()))]
+    rep = build_report(docs, framing=False, workers=1)
+    assert [c for c in rep.clusters if len({m.doc for m in c.members}) > 1] == []
+    # repeats inside one document are reported (001 repeats every post body)
+    assert any(r.doc.startswith("001") for r in rep.repeats)
+
+
+def test_phrases_across_outlets() -> None:
+    from detector.report import build_report
+
+    p = _paragraphs(8, skip=1)
+    formula = "the programme of coordinated foreign policy actions"
+    docs = [
+        Document(f"p{i}", f"{p[i]} Officials discussed {formula} on Tuesday. {p[i + 4]}", outlet=f"o{i % 3}")
+        for i in range(4)
+    ]
+    rep = build_report(docs, framing=False, workers=1)
+    texts = [ph.text for ph in rep.phrases]
+    assert any("coordinated foreign policy actions" in t for t in texts), texts
+    ph = next(ph for ph in rep.phrases if "coordinated foreign" in ph.text)
+    assert ph.documents == 4 and ph.outlets == 3
+    assert 3 <= ph.words <= 12
+
+
+def test_parallel_engine_matches_in_process(corpus) -> None:
+    from detector.render.tabular import render_json
+    from detector.report import build_report
+
+    many = [Document(f"{d.id}-{k}", d.text, outlet=d.outlet, date=d.date) for k in range(9) for d in corpus]
+    one = build_report(many, framing=False, workers=1)
+    two = build_report(many, framing=False, workers=2)
+    assert render_json(one) == render_json(two)
+
+
+def test_every_format_parses(report) -> None:
+    import csv
+    import io
+
+    from detector.render.html import render_report_html
+    from detector.render.markdown import render_report_markdown
+    from detector.render.tabular import render_csv, render_json, render_jsonl
+    from detector.render.terminal import make_console, render_report
+
+    data = json.loads(render_json(report))
+    assert data["schema"] == "detector.report/1"
+    assert {"documents", "clusters", "phrases", "framing", "skipped"} <= data.keys()
+    schema = json.loads((ROOT / "detector" / "schemas" / "report-1.schema.json").read_text())
+    import jsonschema
+
+    jsonschema.validate(data, schema)
+    lines = [json.loads(x) for x in render_jsonl(report).splitlines()]
+    assert len(lines) == len(report.clusters)
+    rows = list(csv.DictReader(io.StringIO(render_csv(report))))
+    assert len(rows) == sum(len(c.members) for c in report.clusters)
+    assert render_report_markdown(report).startswith("# Corpus report")
+    html = render_report_html(report)
+    assert html.count("<mark>") == sum(len(c.members) for c in report.clusters)
+    buf = io.StringIO()
+    make_console(color="never", file=buf, width=120).print(render_report(report))
+    assert "Top reuse clusters" in buf.getvalue()
+
+
+def test_hostile_text_is_escaped_everywhere() -> None:
+    from detector.render.html import render_report_html
+    from detector.report import build_report
+
+    p = _paragraphs(2, skip=5)
+    evil = '</script><script>document.title="pwned"</script><img src=x onerror="alert(1)">\x1b[31m'
+    docs = [
+        Document("e1", f"{evil} {p[0]} {evil}", outlet="o1<b>", date="2024-01-01"),
+        Document("e2", f"{p[1]} {evil} {p[0]} {evil}", outlet="o2"),
+    ]
+    rep = build_report(docs, framing=False, workers=1)
+    html = render_report_html(rep)
+    assert "<script>document.title" not in html and "<img" not in html
+    assert html.count("</script>") == 2  # only the page's own two script elements
+    assert "o1<b>" not in html
+
+
+def test_cli_report_end_to_end(tmp_path, corpus) -> None:
+    from click.testing import CliRunner
+
+    from detector.cli import cli
+
+    path = tmp_path / "c.jsonl"
+    rows = [{"id": d.id, "text": d.text, "outlet": d.outlet, "date": d.date} for d in corpus]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows) + "{bad json\n" + '{"id": "x"}\n')
+    runner = CliRunner()
+    bad = runner.invoke(cli, ["report", str(path), "--no-framing", "--workers", "1"])
+    assert bad.exit_code != 0
+    res = runner.invoke(
+        cli, ["report", str(path), "--skip-bad", "--no-framing", "--workers", "1", "--format", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["skipped"] == 2 and len(data["documents"]) == len(corpus)
+    assert "2 bad records skipped" in res.stderr
+    for fmt in ("text", "jsonl", "csv", "markdown", "html"):
+        out = tmp_path / f"r.{fmt}"
+        res = runner.invoke(
+            cli, ["report", str(path), "--skip-bad", "--no-framing", "--format", fmt, "-o", str(out)]
+        )
+        assert res.exit_code == 0, res.output
+        assert out.stat().st_size > 0
+
+
+def test_main_maps_bad_input_to_exit_2(tmp_path) -> None:
+    from detector.cli import main
+
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": "x"}\n')
+    with pytest.raises(SystemExit) as exc:
+        main(["report", str(path), "--no-framing"])
+    assert exc.value.code == 2

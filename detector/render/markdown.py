@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from detector.render.sanitize import display_text
 
 if TYPE_CHECKING:
-    from detector.schema import CompareResult
+    from detector.schema import CompareResult, Report
 
-__all__ = ["md_escape", "render_compare_markdown"]
+__all__ = ["md_escape", "render_compare_markdown", "render_report_markdown"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
 
@@ -75,5 +75,50 @@ def render_compare_markdown(result: CompareResult) -> str:
             lines.append(f"| {f.doc} | {f.label} | {f.score:.2f} | {md_escape(sentence)} |")
         lines.append("")
     for note in result.notes:
+        lines.append(f"*Note: {md_escape(note)}*")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_report_markdown(report: Report, *, top: int = 50) -> str:
+    """A Markdown summary of a corpus report: clusters, boilerplate, phrases, framing."""
+    reuse = [c for c in report.clusters if c.kind == "reuse"]
+    boiler = [c for c in report.clusters if c.kind == "boilerplate"]
+    lines = [
+        "# Corpus report",
+        "",
+        f"{len(report.documents)} documents; {len(reuse)} reuse clusters; "
+        f"{len(boiler)} boilerplate texts; {len(report.repeats)} repeats inside documents; "
+        f"{len(report.phrases)} shared phrases; {report.skipped} bad records skipped.",
+        "",
+    ]
+    for title, group in (("Reuse clusters", reuse), ("Boilerplate", boiler)):
+        if not group:
+            continue
+        lines += [f"## {title}", ""]
+        for c in group[:top]:
+            lines += [
+                f"### Cluster {c.id}: {c.documents} documents, earliest "
+                f"{md_escape(c.earliest or 'unknown')}",
+                "",
+                "| document | outlet | date | characters |",
+                "|---|---|---|---|",
+            ]
+            for m in c.members:
+                lines.append(
+                    f"| {md_escape(m.doc)} | {md_escape(m.outlet or '—')} | "
+                    f"{md_escape(m.date or '—')} | {m.start}–{m.end} |"
+                )
+            lines += ["", _quote(c.members[0].text), ""]
+    if report.phrases:
+        lines += ["## Shared phrasing", "", "| phrase | documents | independent | outlets |", "|---|---|---|---|"]
+        for p in report.phrases[:top]:
+            lines.append(f"| {md_escape(p.text)} | {p.documents} | {p.independent} | {p.outlets} |")
+        lines.append("")
+    if report.framing_counts:
+        lines += ["## Framing", "", "| label | flags | independent | reposted | outlets |", "|---|---|---|---|---|"]
+        for f in report.framing_counts:
+            lines.append(f"| {md_escape(f.label)} | {f.flags} | {f.independent} | {f.reposted} | {f.outlets} |")
+        lines.append("")
+    for note in report.notes:
         lines.append(f"*Note: {md_escape(note)}*")
     return "\n".join(lines).rstrip() + "\n"

@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.text import Text
 
-    from detector.schema import CompareResult, Passage
+    from detector.schema import CompareResult, Passage, Report
 
-__all__ = ["excerpt", "make_console", "render_compare"]
+__all__ = ["excerpt", "make_console", "outlet_matrix", "render_compare", "render_report"]
 
 KIND_STYLES = {"verbatim": "bold green", "edited": "bold yellow", "spun": "bold magenta"}
 OP_STYLES = {
@@ -158,4 +158,123 @@ def render_compare(result: CompareResult, *, show_text: bool = True) -> Renderab
         parts.append(frames)
     for note in result.notes:
         parts.append(Text(f"note: {note}", style="dim"))
+    return Group(*parts)
+
+
+# ---------------------------------------------------------------- corpus report
+
+
+def outlet_matrix(report: Report) -> tuple[list[str], dict[tuple[str, str], int]]:
+    """Outlets (by reuse involvement) and reuse-cluster counts per (earliest outlet, reusing outlet).
+
+    A reuse cluster whose earliest member is in outlet X adds one to
+    ``(X, Y)`` for every other outlet Y among its members; without a date,
+    one to both directions of every pair of its outlets.
+    """
+    counts: dict[tuple[str, str], int] = {}
+    for c in report.clusters:
+        if c.kind != "reuse" or len(c.outlets) < 2:
+            continue
+        source = next((m.outlet for m in c.members if m.doc == c.earliest), None)
+        if source is not None:
+            pairs = [(source, o) for o in c.outlets if o != source]
+        else:
+            pairs = [(x, y) for x in c.outlets for y in c.outlets if x != y]
+        for pair in pairs:
+            counts[pair] = counts.get(pair, 0) + 1
+    totals: dict[str, int] = {}
+    for (x, y), v in counts.items():
+        totals[x] = totals.get(x, 0) + v
+        totals[y] = totals.get(y, 0) + v
+    outlets = sorted(totals, key=lambda o: (-totals[o], o))
+    return outlets, counts
+
+
+def render_report(report: Report, *, top: int = 20) -> RenderableType:
+    """Summary, top clusters, outlet x outlet reuse matrix, boilerplate, phrases, framing."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    reuse = [c for c in report.clusters if c.kind == "reuse"]
+    boiler = [c for c in report.clusters if c.kind == "boilerplate"]
+    outlets = {d.outlet for d in report.documents if d.outlet}
+    header = Text(
+        f"{len(report.documents):,} documents · {len(outlets):,} outlets · "
+        f"{len(reuse):,} reuse clusters · {len(boiler):,} boilerplate · "
+        f"{len(report.repeats):,} repeats · {len(report.phrases):,} shared phrases · "
+        f"{report.skipped:,} bad records skipped"
+    )
+    parts: list[RenderableType] = [Panel(header, title="detector report", expand=False)]
+
+    if reuse:
+        table = Table(title=f"Top reuse clusters ({min(top, len(reuse))} of {len(reuse)})")
+        for col in ("#", "docs", "outlets", "earliest", "words", "score", "text"):
+            table.add_column(col, justify="right" if col in ("#", "docs", "words", "score") else "left")
+        for c in reuse[:top]:
+            first = c.members[0]
+            table.add_row(
+                str(c.id),
+                str(c.documents),
+                Text(display_text(", ".join(c.outlets) or "—")),
+                Text(display_text(c.earliest or "unknown")),
+                str(max(m.words for m in c.members)),
+                f"{c.score:.2f}",
+                excerpt(first.text, 0, len(first.text), 120),
+            )
+        parts.append(table)
+    else:
+        parts.append(Text("No reuse between documents found.", style="bold"))
+
+    names, counts = outlet_matrix(report)
+    if names:
+        names = names[:12]
+        matrix = Table(title="Reuse between outlets (row = earlier outlet, column = reusing outlet)")
+        matrix.add_column("from \\ to")
+        for name in names:
+            matrix.add_column(Text(display_text(name[:14])), justify="right")
+        for x in names:
+            cells = [str(counts.get((x, y), "")) if x != y else "·" for y in names]
+            matrix.add_row(Text(display_text(x)), *cells)
+        parts.append(matrix)
+
+    if boiler:
+        table = Table(title=f"Boilerplate ({len(boiler)})")
+        for col in ("#", "outlets", "docs", "text"):
+            table.add_column(col)
+        for c in boiler[:top]:
+            first = c.members[0]
+            table.add_row(
+                str(c.id),
+                Text(display_text(", ".join(c.outlets) or "—")),
+                str(c.documents),
+                excerpt(first.text, 0, len(first.text), 100),
+            )
+        parts.append(table)
+
+    if report.phrases:
+        table = Table(title=f"Shared phrasing across outlets ({len(report.phrases)})")
+        for col in ("phrase", "docs", "independent", "outlets"):
+            table.add_column(col, justify="left" if col == "phrase" else "right")
+        for p in report.phrases[:top]:
+            table.add_row(Text(display_text(p.text)), str(p.documents), str(p.independent), str(p.outlets))
+        parts.append(table)
+
+    if report.framing_counts:
+        table = Table(title="Framing (flags inside one reuse cluster count once)")
+        for col in ("label", "flags", "independent", "reposted", "docs", "outlets"):
+            table.add_column(col, justify="left" if col == "label" else "right")
+        for f in report.framing_counts:
+            table.add_row(f.label, str(f.flags), str(f.independent), str(f.reposted), str(f.documents), str(f.outlets))
+        parts.append(table)
+
+    if report.repeats:
+        parts.append(
+            Text(f"{len(report.repeats)} text(s) repeated inside single documents (see --format json).", style="dim")
+        )
+    for err in report.errors[:10]:
+        parts.append(Text(f"skipped: {display_text(err)}", style="dim"))
+    for note in report.notes:
+        parts.append(Text(f"note: {display_text(note)}", style="dim"))
     return Group(*parts)

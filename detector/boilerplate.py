@@ -1,0 +1,461 @@
+"""Corpus-level recurrence without document pairs: boilerplate, repeats, shared phrasing.
+
+Three kinds of recurring text are found by counting, not by alignment, so
+they scale linearly and are immune to the LSH bucket cap:
+
+* **Boilerplate**: a *segment* (a line, or a sentence within a line) whose
+  normalised words recur in at least ``min_docs`` documents of one outlet is
+  that outlet's chrome (headers, paywall lines, subscription footers,
+  Telegram's "Please open Telegram to view this post"). Adjacent
+  boilerplate segments shared by the same documents merge into one block.
+* **Repeats**: stretches repeated inside one document (exact runs of
+  ``n``-grams, and repeated segments).
+* **Shared phrasing**: 3-12-word formulae ("foreign minister Sergey Lavrov",
+  "the Union State") whose 3-grams recur in several documents of several
+  outlets. Occurrences inside one reuse or boilerplate cluster count once,
+  so a reprint does not make a formula look widespread.
+
+Every function is pure (arrays in, arrays or lists out) so both engines
+call the same code.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import regex
+
+from detector.schema import DocInfo, Phrase, PhraseExample
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from detector.tokens import Tokens
+
+__all__ = [
+    "PHRASE_MAX_WORDS",
+    "PHRASE_MIN_WORDS",
+    "aggregate_phrases",
+    "boilerplate_groups",
+    "phrase_grams",
+    "phrase_occurrences",
+    "repeat_runs",
+    "segments",
+    "select_phrase_grams",
+]
+
+PHRASE_MIN_WORDS = 3
+PHRASE_MAX_WORDS = 12
+
+# A segment ends at a line break, or after sentence-final punctuation.
+_BOUNDARY_RE = regex.compile(r"\n|(?<=[.!?…])\s+")
+_WORD_RE = regex.compile(r"[\p{L}\p{N}]")
+
+# Function words: a phrase never starts or ends with one ("of the Union" is
+# not a formula, "the Union State" trimmed to "Union State" would be).
+_STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers him his how i if in into is
+    it its itself just me more most my no nor not now of off on once only or other our
+    ours out over own same she should so some such than that the their theirs them then
+    there these they this those through to too under until up very was we were what when
+    where which while who whom why will with would you your yours also said says
+    а без более бы был была были было быть в вам вас весь во вот все всего всех вы где да
+    даже для до его ее ей ему если есть еще же за здесь и из или им их к как ко когда кто
+    ли либо мне может мы на над надо наш не него нее нет ни них но ну о об однако он она
+    они оно от очень по под при с со так также такой там те тем то того тоже той только
+    том ты у уже хотя чего чей чем что чтобы чье чья эта эти это этот я""".split()
+)
+
+
+def segments(tokens: Tokens) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Lines and sentences of a text as normalised-word keys with character spans.
+
+    Args:
+        tokens: the tokenised document.
+
+    Returns:
+        ``(keys, starts, ends, words)``: ``uint64`` xxh3 keys of the
+        segments' matching forms, character spans (first word start to last
+        word end), and word counts. Segments of fewer than 3 words are left
+        out. O(n) characters.
+    """
+    import numpy as np
+    import xxhash
+
+    text = tokens.text
+    bounds = [0]
+    bounds += [m.end() for m in _BOUNDARY_RE.finditer(text)]
+    bounds.append(len(text))
+    if len(tokens) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.uint64), empty, empty, empty
+    first = np.searchsorted(tokens.starts, bounds[:-1], side="left")
+    last = np.searchsorted(tokens.starts, bounds[1:], side="left")
+    keys, starts, ends, words = [], [], [], []
+    forms = tokens.forms
+    for t0, t1 in zip(first.tolist(), last.tolist(), strict=True):
+        if t1 - t0 < 3:
+            continue
+        keys.append(xxhash.xxh3_64_intdigest("\x1f".join(forms[t0:t1]).encode("utf-8", "surrogatepass")))
+        starts.append(int(tokens.starts[t0]))
+        ends.append(int(tokens.ends[t1 - 1]))
+        words.append(t1 - t0)
+    return (
+        np.asarray(keys, dtype=np.uint64),
+        np.asarray(starts, dtype=np.int64),
+        np.asarray(ends, dtype=np.int64),
+        np.asarray(words, dtype=np.int64),
+    )
+
+
+def boilerplate_groups(
+    records: Iterable[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    outlets: Sequence[str | None],
+    texts: Callable[[int], str],
+    *,
+    min_docs: int = 3,
+) -> list[list[tuple[int, int, int, int]]]:
+    """Occurrence groups of text that recurs within one outlet.
+
+    Args:
+        records: per document ``(doc index, keys, starts, ends, words)`` from
+            :func:`segments`.
+        outlets: outlet of each document index (None when unknown: such
+            documents never define boilerplate, though they can contain it).
+        texts: document text by index (to check that two segments are
+            adjacent, i.e. only spaces and punctuation lie between them).
+        min_docs: documents of one outlet a segment must recur in.
+
+    Returns:
+        One list per boilerplate text of ``(doc index, start, end, words)``
+        occurrences (in every document containing it, whatever the outlet).
+        O(S log S) for S segments.
+    """
+    import numpy as np
+
+    recs = list(records)
+    if not recs:
+        return []
+    keys = np.concatenate([r[1] for r in recs]) if recs else np.zeros(0, np.uint64)
+    if len(keys) == 0:
+        return []
+    docs = np.concatenate([np.full(len(r[1]), r[0], dtype=np.int64) for r in recs])
+    pairs = np.unique(np.stack((keys.view(np.int64), docs), axis=1), axis=0)
+    uniq, counts = np.unique(pairs[:, 0], return_counts=True)
+    frequent = set(uniq[counts >= min_docs].tolist())
+    if not frequent:
+        return []
+    docs_of: dict[int, set[int]] = defaultdict(set)
+    for key, doc in pairs.tolist():
+        if key in frequent:
+            docs_of[key].add(doc)
+    boiler: dict[int, frozenset[int]] = {}
+    for key, dset in docs_of.items():
+        per_outlet: dict[str, int] = defaultdict(int)
+        for d in dset:
+            if outlets[d] is not None:
+                per_outlet[outlets[d]] += 1  # type: ignore[index]
+        if per_outlet and max(per_outlet.values()) >= min_docs:
+            boiler[key] = frozenset(dset)
+    if not boiler:
+        return []
+    # blocks: adjacent boilerplate segments of a document with the same documents
+    blocks: dict[tuple[int, ...], list[tuple[int, int, int, int]]] = defaultdict(list)
+    for doc, k, s, e, w in recs:
+        rows = [
+            (int(s[i]), int(e[i]), int(w[i]), int(k[i].view(np.int64)))
+            for i in range(len(k))
+            if int(k[i].view(np.int64)) in boiler
+        ]
+        if not rows:
+            continue
+        text = texts(doc)
+        current: list[tuple[int, int, int, int]] = []
+        for row in rows:
+            if (
+                current
+                and boiler[row[3]] == boiler[current[-1][3]]
+                and not _WORD_RE.search(text, current[-1][1], row[0])
+            ):
+                current.append(row)
+                continue
+            if current:
+                _add_block(blocks, doc, current)
+            current = [row]
+        _add_block(blocks, doc, current)
+    return [occ for _, occ in sorted(blocks.items(), key=lambda kv: (kv[1][0][0], kv[1][0][1]))]
+
+
+def _add_block(
+    blocks: dict[tuple[int, ...], list[tuple[int, int, int, int]]],
+    doc: int,
+    rows: list[tuple[int, int, int, int]],
+) -> None:
+    key = tuple(r[3] for r in rows)
+    blocks[key].append((doc, rows[0][0], rows[-1][1], sum(r[2] for r in rows)))
+
+
+def repeat_runs(
+    tokens: Tokens,
+    seg: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+    *,
+    n: int = 5,
+    min_words: int = 10,
+    max_occurrences: int = 50,
+) -> list[tuple[int, int, int, int, int]]:
+    """Stretches of a document that occur in it more than once.
+
+    Args:
+        tokens: the tokenised document.
+        seg: its :func:`segments`, to also report repeated lines/sentences
+            shorter than ``min_words``.
+        n: exact n-gram length (tokens) that seeds a repeated run.
+        min_words: shortest run (tokens) reported from n-gram seeds.
+        max_occurrences: n-grams occurring more often are ignored (bounded
+            work on pathological input).
+
+    Returns:
+        ``(start1, end1, start2, end2, words)`` character spans of pairs of
+        equal stretches (the later one second). O(L log L) for L tokens.
+    """
+    import numpy as np
+
+    from detector.fingerprint import shingle_hashes
+
+    out: list[tuple[int, int, int, int, int]] = []
+    if len(tokens) >= 2 * n:
+        grams = shingle_hashes(tokens.ids, n)
+        order = np.argsort(grams, kind="stable")
+        sorted_grams = grams[order]
+        same = sorted_grams[1:] == sorted_grams[:-1]
+        if same.any():
+            _, inv, counts = np.unique(sorted_grams, return_inverse=True, return_counts=True)
+            ok = same & (counts[inv[1:]] <= max_occurrences)
+            p1 = order[:-1][ok]
+            p2 = order[1:][ok]
+            keep = p2 - p1 >= n
+            p1, p2 = p1[keep], p2[keep]
+            if len(p1):
+                d = p2 - p1
+                o = np.lexsort((p1, d))
+                p1, d = p1[o], d[o]
+                breaks = np.flatnonzero((np.diff(d) != 0) | (np.diff(p1) != 1)) + 1
+                bounds = np.concatenate(([0], breaks, [len(p1)]))
+                for s, e in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+                    a0, dd = int(p1[s]), int(d[s])
+                    a1 = int(p1[e - 1]) + n
+                    a1 = min(a1, a0 + dd)  # an overlapping repeat ends where the next starts
+                    if a1 - a0 < min_words:
+                        continue
+                    out.append(
+                        (
+                            int(tokens.starts[a0]),
+                            int(tokens.ends[a1 - 1]),
+                            int(tokens.starts[a0 + dd]),
+                            int(tokens.ends[a1 - 1 + dd]),
+                            a1 - a0,
+                        )
+                    )
+    if seg is not None:
+        keys, starts, ends, words = seg
+        last: dict[int, int] = {}
+        for i, key in enumerate(keys.tolist()):
+            if key in last:
+                j = last[key]
+                out.append((int(starts[j]), int(ends[j]), int(starts[i]), int(ends[i]), int(words[i])))
+            last[key] = i
+    return out
+
+
+@functools.lru_cache(maxsize=262144)
+def _is_stop(raw: str) -> bool:
+    return raw.casefold() in _STOPWORDS
+
+
+def _stop_mask(tokens: Tokens) -> np.ndarray:
+    import numpy as np
+
+    text = tokens.text
+    return np.fromiter(
+        (_is_stop(text[s:e]) for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist(), strict=True)),
+        dtype=bool,
+        count=len(tokens),
+    )
+
+
+def _gram_hashes(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
+    """3-gram hashes and a mask of those not starting or ending with a function word."""
+    import numpy as np
+
+    from detector.fingerprint import shingle_hashes
+
+    k = PHRASE_MIN_WORDS
+    if len(tokens) < k:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool)
+    grams = shingle_hashes(tokens.ids, k)
+    stop = _stop_mask(tokens)
+    ok = ~stop[: len(grams)] & ~stop[k - 1 :]
+    return grams, ok
+
+
+def phrase_grams(tokens: Tokens) -> np.ndarray:
+    """Distinct 3-gram hashes of a document usable as phrase seeds (``uint64``, sorted)."""
+    import numpy as np
+
+    grams, ok = _gram_hashes(tokens)
+    return np.unique(grams[ok])
+
+
+def select_phrase_grams(
+    grams: Iterable[tuple[int, np.ndarray]],
+    outlets: Sequence[str | None],
+    *,
+    min_docs: int = 3,
+    min_outlets: int = 2,
+) -> tuple[np.ndarray, np.ndarray]:
+    """3-grams in at least ``min_docs`` documents of at least ``min_outlets`` outlets.
+
+    Args:
+        grams: ``(doc index, phrase_grams(...))`` per document.
+        outlets: outlet of each document index (None: unknown; counted as
+            its own outlet per document, so it cannot inflate one outlet).
+
+    Returns:
+        ``(selected, df)``: sorted ``uint64`` gram hashes and their document
+        frequencies. O(G log G) for G grams.
+    """
+    import numpy as np
+
+    parts = list(grams)
+    empty = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    if not parts:
+        return empty
+    all_grams = np.concatenate([g for _, g in parts])
+    if len(all_grams) == 0:
+        return empty
+    docs = np.concatenate([np.full(len(g), d, dtype=np.int64) for d, g in parts])
+    uniq, inv, counts = np.unique(all_grams, return_inverse=True, return_counts=True)
+    keep = counts[inv] >= min_docs
+    if not keep.any():
+        return empty
+    outlet_ids: dict[str, int] = {}
+    code = np.asarray(
+        [
+            outlet_ids.setdefault(o, len(outlet_ids)) if o is not None else -1 - d
+            for d, o in enumerate(outlets)
+        ],
+        dtype=np.int64,
+    )
+    g, o = all_grams[keep], code[docs[keep]]
+    pairs = np.unique(np.stack((g.view(np.int64), o), axis=1), axis=0)
+    gu, n_out = np.unique(pairs[:, 0], return_counts=True)
+    chosen = gu[n_out >= min_outlets].view(np.uint64)
+    df = counts[np.searchsorted(uniq, chosen)]
+    order = np.argsort(chosen)
+    return chosen[order], df[order]
+
+
+def phrase_occurrences(
+    tokens: Tokens, selected: np.ndarray, df: np.ndarray
+) -> list[tuple[int, int, int, int]]:
+    """Where the selected phrase grams occur in one document, joined into phrases.
+
+    Consecutive selected 3-grams with the same document frequency are one
+    phrase (they travel together), up to ``PHRASE_MAX_WORDS`` words.
+
+    Returns:
+        ``(key, start, end, words)``: an xxh3 key of the phrase's matching
+        forms (as signed 64-bit int), and its character span.
+    """
+    import numpy as np
+    import xxhash
+
+    grams, ok = _gram_hashes(tokens)
+    if len(grams) == 0 or len(selected) == 0:
+        return []
+    pos = np.searchsorted(selected, grams)
+    pos = np.minimum(pos, len(selected) - 1)
+    hit = ok & (selected[pos] == grams)
+    gdf = np.where(hit, df[pos], -1)
+    out: list[tuple[int, int, int, int]] = []
+    k = PHRASE_MIN_WORDS
+    idx = np.flatnonzero(hit).tolist()
+    i = 0
+    while i < len(idx):
+        j = i
+        while (
+            j + 1 < len(idx)
+            and idx[j + 1] == idx[j] + 1
+            and gdf[idx[j + 1]] == gdf[idx[i]]
+            and idx[j + 1] - idx[i] + k <= PHRASE_MAX_WORDS
+        ):
+            j += 1
+        t0, t1 = idx[i], idx[j] + k
+        form = "\x1f".join(tokens.forms[t0:t1]).encode("utf-8", "surrogatepass")
+        key = int(np.uint64(xxhash.xxh3_64_intdigest(form)).view(np.int64))
+        out.append((key, int(tokens.starts[t0]), int(tokens.ends[t1 - 1]), t1 - t0))
+        i = j + 1
+    return out
+
+
+def aggregate_phrases(
+    occurrences: Iterable[tuple[int, int, int, int, int]],
+    documents: Sequence[DocInfo],
+    texts: Callable[[int], str],
+    unit_of: Callable[[int, int, int], Hashable],
+    *,
+    min_docs: int = 3,
+    min_outlets: int = 2,
+    limit: int = 300,
+) -> list[Phrase]:
+    """Count phrase occurrences into :class:`Phrase` results.
+
+    Args:
+        occurrences: ``(doc index, key, start, end, words)``.
+        documents: document metadata by index.
+        texts: document text by index.
+        unit_of: maps an occurrence ``(doc index, start, end)`` to its
+            counting unit: a cluster it lies in, else its document.
+        min_docs: independent units a phrase must occur in.
+        min_outlets: outlets it must occur in.
+        limit: most phrases returned (most widespread first).
+
+    Returns:
+        Phrases ordered by outlets, independent occurrences and length.
+    """
+    found: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+    for doc, key, start, end, words in occurrences:
+        found[key].append((doc, start, end, words))
+    out: list[tuple[tuple[int, int, int], Phrase]] = []
+    for occ in found.values():
+        docs = {o[0] for o in occ}
+        units = {unit_of(d, s, e) for d, s, e, _ in occ}
+        outlet_names = sorted({o for d in docs if (o := documents[d].outlet) is not None})
+        known = len(outlet_names) + len({d for d in docs if documents[d].outlet is None})
+        if len(units) < min_docs or known < min_outlets:
+            continue
+        occ.sort()
+        d0, s0, e0, w0 = occ[0]
+        seen_docs: list[PhraseExample] = []
+        for d, s, e, _ in occ:
+            if len(seen_docs) >= 5:
+                break
+            if all(x.doc != documents[d].id for x in seen_docs):
+                seen_docs.append(PhraseExample(documents[d].id, s, e))
+        phrase = Phrase(
+            text=texts(d0)[s0:e0],
+            words=w0,
+            documents=len(docs),
+            independent=len(units),
+            outlets=known,
+            outlet_names=tuple(outlet_names),
+            examples=tuple(seen_docs),
+        )
+        out.append(((known, len(units), w0), phrase))
+    out.sort(key=lambda x: (-x[0][0], -x[0][1], -x[0][2], x[1].text))
+    return [p for _, p in out[:limit]]

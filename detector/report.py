@@ -1,0 +1,289 @@
+"""The corpus report: per-document facts, then corpus-level assembly.
+
+``build_report`` is the library call behind ``detector report``. The work is
+split into pure, engine-neutral pieces so the local (multiprocessing) engine
+and the Spark engine run the same code:
+
+1. :func:`analyse_document` (per document, in workers): tokens, passage-
+   window LSH band keys, segment keys (boilerplate), phrase 3-grams and the
+   document's internal repeats.
+2. :func:`detector.candidates.candidate_pairs` (corpus): pairs sharing a
+   bucket; :func:`detector.candidates.align_pair` (per pair, in workers).
+3. :func:`assemble_clusters` (corpus): boilerplate groups and clusters.
+4. :func:`detector.boilerplate.phrase_occurrences` and framing (per
+   document, in workers), then :func:`assemble_report` (corpus).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from detector.params import DEFAULT_PARAMS, Params
+from detector.schema import (
+    Cluster,
+    DocInfo,
+    Document,
+    FramingCount,
+    FramingSpan,
+    Passage,
+    Phrase,
+    Repeat,
+    Report,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = [
+    "DocFacts",
+    "ProgressCallback",
+    "analyse_document",
+    "assemble_clusters",
+    "assemble_report",
+    "build_report",
+    "doc_info",
+    "framing_counts",
+    "unit_index",
+]
+
+ProgressCallback = Callable[[str, int, "int | None"], None]
+"""``progress(stage, advance, total)``: ``advance`` items of ``stage`` done
+(``total`` known, or None); called from the main process only."""
+
+
+@dataclass(frozen=True, eq=False)
+class DocFacts:
+    """What the corpus stages need from one document (its text stays out).
+
+    Attributes:
+        index: position of the document in the input.
+        info: its metadata.
+        keys: ``uint64`` LSH band keys ``(n_windows, bands)``.
+        segments: ``(keys, starts, ends, words)`` of its lines/sentences.
+        grams: distinct phrase 3-gram hashes.
+        repeats: text repeated inside it.
+    """
+
+    index: int
+    info: DocInfo
+    keys: np.ndarray
+    segments: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    grams: np.ndarray
+    repeats: tuple[Repeat, ...]
+
+
+def doc_info(doc: Document, words: int) -> DocInfo:
+    """The report metadata of a document with ``words`` tokens."""
+    return DocInfo(
+        id=doc.id,
+        outlet=doc.outlet,
+        date=doc.date,
+        url=doc.url,
+        lang=doc.lang,
+        chars=len(doc.text),
+        words=words,
+        extra=dict(doc.extra),
+    )
+
+
+def analyse_document(index: int, doc: Document, params: Params = DEFAULT_PARAMS) -> DocFacts:
+    """Everything the corpus stages need from one document, in one tokenisation.
+
+    O(n) in the text plus O(n * num_perm * window_words / window_step) for the
+    window signatures; about 2-3 ms for a 600-word article.
+    """
+    from detector.boilerplate import phrase_grams, repeat_runs, segments
+    from detector.candidates import band_keys, sketch_tokens
+    from detector.cluster import find_repeats
+    from detector.tokens import tokenize
+
+    tokens = tokenize(doc.text, stem=params.stem)
+    sketch = sketch_tokens(doc.id, tokens, params)
+    seg = segments(tokens)
+    return DocFacts(
+        index=index,
+        info=doc_info(doc, len(tokens)),
+        keys=band_keys(sketch.signatures, params),
+        segments=seg,
+        grams=phrase_grams(tokens),
+        repeats=tuple(find_repeats(doc.id, doc.text, repeat_runs(tokens, seg))),
+    )
+
+
+def assemble_clusters(
+    facts: Sequence[DocFacts],
+    passages: Iterable[tuple[int, int, Passage]],
+    texts: Callable[[int], str],
+    *,
+    min_boilerplate_docs: int = 3,
+) -> list[Cluster]:
+    """Boilerplate groups from segment counts, then clusters of everything.
+
+    Args:
+        facts: per-document facts, ``facts[i].index == i``.
+        passages: ``(doc index A, doc index B, passage)`` from alignment.
+        texts: document text by index.
+        min_boilerplate_docs: documents of one outlet a segment must recur
+            in to be boilerplate.
+    """
+    from detector.boilerplate import boilerplate_groups
+    from detector.cluster import build_clusters
+
+    infos = [f.info for f in facts]
+    groups = boilerplate_groups(
+        ((f.index, *f.segments) for f in facts),
+        [i.outlet for i in infos],
+        texts,
+        min_docs=min_boilerplate_docs,
+    )
+
+    class _Texts(dict):  # member text by id without holding a copy of the corpus
+        def get(self, key: Any, default: Any = None) -> Any:
+            return texts(index_of[key])
+
+    index_of = {i.id: n for n, i in enumerate(infos)}
+    return build_clusters(passages, infos, _Texts(), boilerplate=groups)
+
+
+def unit_index(
+    clusters: Sequence[Cluster], documents: Sequence[DocInfo], *, kinds: tuple[str, ...] = ("reuse", "boilerplate")
+) -> Callable[[int, int, int], Hashable]:
+    """``unit_of(doc index, start, end)``: the cluster the span lies in, else the document.
+
+    A span belongs to a cluster member when at least half of it lies inside
+    the member. Used to count phrases and frames once per cluster.
+    """
+    by_doc: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for c in clusters:
+        if c.kind in kinds:
+            for m in c.members:
+                by_doc[m.doc].append((m.start, m.end, c.id))
+
+    def unit_of(doc: int, start: int, end: int) -> Hashable:
+        doc_id = documents[doc].id
+        length = max(end - start, 1)
+        for s, e, cid in by_doc.get(doc_id, ()):
+            if min(e, end) - max(s, start) >= 0.5 * length:
+                return ("cluster", cid)
+        return ("doc", doc_id)
+
+    return unit_of
+
+
+def framing_counts(
+    flags: Sequence[FramingSpan], clusters: Sequence[Cluster], documents: Sequence[DocInfo]
+) -> tuple[list[FramingCount], list[Cluster]]:
+    """Per-label recurrence, and clusters annotated with the labels inside them.
+
+    A flag inside a reuse cluster counts once per cluster (``independent``);
+    the other copies are ``reposted``.
+    """
+    index_of = {d.id: n for n, d in enumerate(documents)}
+    unit_of = unit_index(clusters, documents, kinds=("reuse",))
+    per_label: dict[str, list[tuple[FramingSpan, Hashable]]] = defaultdict(list)
+    labels_in: dict[int, set[str]] = defaultdict(set)
+    for f in flags:
+        unit = unit_of(index_of[f.doc], f.start, f.end)
+        per_label[f.label].append((f, unit))
+        if unit[0] == "cluster":  # type: ignore[index]
+            labels_in[unit[1]].add(f.label)  # type: ignore[index]
+    counts = []
+    for label, items in sorted(per_label.items()):
+        docs = {f.doc for f, _ in items}
+        in_clusters = [u for _, u in items if u[0] == "cluster"]  # type: ignore[index]
+        counts.append(
+            FramingCount(
+                label=label,
+                flags=len(items),
+                documents=len(docs),
+                outlets=len({documents[index_of[d]].outlet for d in docs} - {None}),
+                independent=len({u for _, u in items}),
+                reposted=len(in_clusters) - len(set(in_clusters)),
+            )
+        )
+    counts.sort(key=lambda c: (-c.independent, c.label))
+    annotated = [
+        replace(c, frames=tuple(sorted(labels_in[c.id]))) if c.id in labels_in else c
+        for c in clusters
+    ]
+    return counts, annotated
+
+
+def assemble_report(
+    facts: Sequence[DocFacts],
+    clusters: Sequence[Cluster],
+    phrases: Sequence[Phrase],
+    flags: Sequence[FramingSpan],
+    texts: dict[str, str],
+    *,
+    skipped: int = 0,
+    errors: Sequence[str] = (),
+    candidates: int = 0,
+    stages: dict[str, float] | None = None,
+    notes: Sequence[str] = (),
+) -> Report:
+    """The final :class:`Report` from the outputs of every stage."""
+    documents = [f.info for f in facts]
+    counts, annotated = framing_counts(flags, clusters, documents)
+    repeats = [r for f in facts for r in f.repeats]
+    return Report(
+        documents=tuple(documents),
+        clusters=tuple(annotated),
+        repeats=tuple(repeats),
+        phrases=tuple(phrases),
+        framing=tuple(flags),
+        framing_counts=tuple(counts),
+        skipped=skipped,
+        errors=tuple(errors),
+        candidates=candidates,
+        stages=dict(stages or {}),
+        notes=tuple(notes),
+        texts=texts,
+    )
+
+
+def build_report(
+    sources_or_documents: Iterable[str] | Iterable[Document],
+    params: Params = DEFAULT_PARAMS,
+    *,
+    workers: int | None = None,
+    skip_bad: bool = False,
+    framing: bool = True,
+    progress: ProgressCallback | None = None,
+    max_bucket: int | None = None,
+) -> Report:
+    """Find reuse clusters, boilerplate, repeats, shared phrasing and framing in a corpus.
+
+    Args:
+        sources_or_documents: paths as on the command line (files, folders,
+            JSONL/CSV, ``-``), or :class:`Document` objects.
+        params: tuning parameters (windows, LSH threshold, alignment).
+        workers: processes to use (default: every core); 1 runs in-process.
+        skip_bad: skip and count bad input records instead of raising.
+        framing: flag framing sentences (when the framing model is
+            available; otherwise a note says why not).
+        progress: optional ``progress(stage, advance, total)`` callback.
+        max_bucket: LSH bucket cap (see :func:`detector.candidates.candidate_pairs`).
+
+    Returns:
+        A :class:`Report`. Time is linear in the corpus plus the candidate
+        pairs; memory holds the texts, band keys and results, never a pair
+        matrix.
+
+    Raises:
+        InputError: bad input, unless ``skip_bad``.
+    """
+    from detector.engines.local import build_report_local
+
+    return build_report_local(
+        sources_or_documents,
+        params,
+        workers=workers,
+        skip_bad=skip_bad,
+        framing=framing,
+        progress=progress,
+        max_bucket=max_bucket,
+    )
