@@ -17,6 +17,7 @@ Usage: python benchmarks/report_bench.py --docs 2000 10000 [--workers 2]
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import resource
@@ -37,7 +38,7 @@ def _chain() -> tuple[dict[str, list[str]], list[str]]:
     for line in (ROOT / "benchmarks" / "data" / "texts.jsonl").read_text("utf-8").splitlines():
         words = json.loads(line)["text"].split()
         starts.append(words[0])
-        for a, b in zip(words, words[1:], strict=False):
+        for a, b in itertools.pairwise(words):
             nxt[a].append(b)
     return nxt, starts
 
