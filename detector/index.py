@@ -442,7 +442,9 @@ class Index:
         from detector.candidates import band_keys, sketch_document
 
         sketched = [(doc, digest, sketch_document(doc, self.params)) for doc, digest in batch]
-        keyed = [(doc, digest, sk, band_keys(sk.signatures, self.params)) for doc, digest, sk in sketched]
+        keyed = [
+            (doc, digest, sk, band_keys(sk.signatures, self.params)) for doc, digest, sk in sketched
+        ]
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -489,10 +491,7 @@ class Index:
         sigs = np.ascontiguousarray(sketch.signatures, dtype="<u4")
         self._db.executemany(
             "INSERT INTO windows(doc, window, tok_start, signature) VALUES (?,?,?,?)",
-            (
-                (seq, w, int(sketch.starts[w]), sigs[w].tobytes())
-                for w in range(sigs.shape[0])
-            ),
+            ((seq, w, int(sketch.starts[w]), sigs[w].tobytes()) for w in range(sigs.shape[0])),
         )
         self._db.executemany(
             "INSERT OR IGNORE INTO band_keys(band, key, doc) VALUES (?,?,?)",
@@ -526,8 +525,7 @@ class Index:
 
     def __contains__(self, doc_id: object) -> bool:
         return (
-            self._db.execute("SELECT 1 FROM documents WHERE id=?", (doc_id,)).fetchone()
-            is not None
+            self._db.execute("SELECT 1 FROM documents WHERE id=?", (doc_id,)).fetchone() is not None
         )
 
     def document(self, doc_id: str) -> Document:
@@ -574,9 +572,7 @@ class Index:
                 shared[d] = shared.get(d, 0) + 1
         return shared
 
-    def query(
-        self, document: Document | str, *, exclude_self: bool = True
-    ) -> list[IndexMatch]:
+    def query(self, document: Document | str, *, exclude_self: bool = True) -> list[IndexMatch]:
         """Archived documents that share passages with ``document``, earliest first.
 
         Args:
@@ -618,9 +614,7 @@ class Index:
         """Counts and sizes (one small aggregate query per table)."""
         one = lambda sql: self._db.execute(sql).fetchone()  # noqa: E731
         first, last = one("SELECT min(date), max(date) FROM documents WHERE date IS NOT NULL")
-        size = sum(
-            os.path.getsize(p) for p in (self.path, self.path + "-wal") if os.path.exists(p)
-        )
+        size = sum(os.path.getsize(p) for p in (self.path, self.path + "-wal") if os.path.exists(p))
         return IndexStats(
             path=self.path,
             schema_version=int(one("PRAGMA user_version")[0]),

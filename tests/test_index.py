@@ -161,7 +161,9 @@ def test_query_finds_reused_article_with_spans(tmp_path: Path, seeds: dict[str, 
     source = Document(
         id="source", text=seeds["004_25d9c6ebddf93f77"], outlet="mag", date="2024-06-20"
     )
-    reprint = Document(id="reprint", text="Reprinted. " + source.text, outlet="r", date="2024-06-22")
+    reprint = Document(
+        id="reprint", text="Reprinted. " + source.text, outlet="r", date="2024-06-22"
+    )
     with Index(tmp_path / "ix.db") as ix:
         ix.add([*archive[:30], reprint, source, *archive[30:]])
         start = source.text.index("Lavrov")

@@ -39,7 +39,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from detector.params import Params
+from detector.params import DEFAULT_PARAMS, Params
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from detector.schema import Document
 
 __all__ = [
+    "align_pairs_spark",
     "build_report_spark",
     "candidate_pairs_spark",
     "connected_components",
@@ -55,8 +56,6 @@ __all__ = [
     "spark_session",
     "write_report_parquet",
 ]
-
-_SKETCH_BATCH = 256  # documents sketched per batch inside a partition
 
 
 def _is_local(master: str) -> bool:
@@ -176,9 +175,7 @@ def read_parquet_documents(
                 )
 
 
-def _load(
-    sources: Iterable[str], *, skip_bad: bool, stats: LoadStats
-) -> list[Document]:
+def _load(sources: Iterable[str], *, skip_bad: bool, stats: LoadStats) -> list[Document]:
     """Every document in corpus order: Parquet files via pyarrow, the rest via the loader."""
     from detector.load import iter_documents
 
@@ -204,45 +201,6 @@ def _load(
             seen.add(doc.id)
             docs.append(doc)
     return docs
-
-
-def _documents_frame(spark: SparkSession, docs: Sequence[Document]) -> DataFrame:
-    """``(idx, text)`` rows, built through Arrow (no per-row py4j calls)."""
-    import pyarrow as pa
-
-    table = pa.table(
-        {
-            "idx": pa.array(range(len(docs)), type=pa.int64()),
-            "text": pa.array([d.text for d in docs], type=pa.large_string()),
-        }
-    )
-    return spark.createDataFrame(table)
-
-
-# --------------------------------------------------------------------------- sketch and band
-
-
-def _sketch_partition(params: Params):
-    def run(rows: Iterator[Any]) -> Iterator[tuple[int, int, int]]:
-        import numpy as np
-
-        from detector.candidates import band_keys, sketch_document
-        from detector.schema import Document
-
-        for row in rows:
-            sketch = sketch_document(Document(id=str(row.idx), text=row.text), params)
-            keys = band_keys(sketch.signatures, params)
-            if keys.size == 0:
-                continue
-            # one entry per distinct key and document (candidate_pairs does the same)
-            flat = keys.ravel()
-            bands = np.tile(np.arange(keys.shape[1], dtype=np.int64), keys.shape[0])
-            uniq, first = np.unique(flat, return_index=True)
-            signed = uniq.view(np.int64)
-            for key, band in zip(signed.tolist(), bands[first].tolist()):
-                yield key, band, int(row.idx)
-
-    return run
 
 
 def candidate_pairs_spark(keys: DataFrame, *, max_bucket: int) -> DataFrame:
@@ -311,9 +269,7 @@ def align_pairs_spark(
 
     left = docs.select(F.col("idx").alias("i"), F.col("text").alias("text_i"))
     right = docs.select(F.col("idx").alias("j"), F.col("text").alias("text_j"))
-    joined = (
-        pairs.join(left, "i").join(right, "j").repartition("i").sortWithinPartitions("i", "j")
-    )
+    joined = pairs.join(left, "i").join(right, "j").repartition("i").sortWithinPartitions("i", "j")
     schema = StructType(
         [
             StructField("i", LongType(), False),
@@ -361,9 +317,7 @@ def connected_components(edges: DataFrame, *, max_rounds: int = 64) -> DataFrame
             .distinct()
         )
         # small star: u and its smaller neighbours all point to their minimum
-        small_in = large.select(
-            F.greatest("u", "v").alias("u"), F.least("u", "v").alias("v")
-        )
+        small_in = large.select(F.greatest("u", "v").alias("u"), F.least("u", "v").alias("v"))
         m = small_in.groupBy("u").agg(F.min("v").alias("m"))
         small = (
             small_in.join(m, "u")
@@ -383,3 +337,567 @@ def connected_components(edges: DataFrame, *, max_rounds: int = 64) -> DataFrame
     # converged: every edge is (node, root), root the smallest of the component
     roots = e.select(F.col("v").alias("node"), F.col("v").alias("component")).distinct()
     return e.select(F.col("u").alias("node"), F.col("v").alias("component")).unionByName(roots)
+
+
+# --------------------------------------------------------------------------- clusters
+
+
+def _overlap_edges(params_share: float):
+    def run(item: tuple[int, Iterable[tuple[int, int, int]]]) -> Iterator[tuple[int, int]]:
+        from detector.cluster import merge_overlapping
+
+        nodes = sorted(item[1])
+        spans = [(s, e) for _, s, e in nodes]
+        for merged in merge_overlapping(spans, share=params_share):
+            first = nodes[merged[0]][0]
+            for k in merged[1:]:
+                yield first, nodes[k][0]
+
+    return run
+
+
+def _component_clusters(rows: Iterator[Any]) -> Iterator[Any]:
+    """Run the local engine's :func:`detector.cluster.build_clusters` on one component."""
+    import json
+
+    from detector.cluster import build_clusters
+    from detector.index import decode_passages
+    from detector.schema import DocInfo
+
+    for row in rows:
+        infos: dict[int, DocInfo] = {}
+        texts: dict[str, str] = {}
+        for d in row.docs:
+            infos[d.idx] = DocInfo(
+                id=d.id,
+                outlet=d.outlet,
+                date=d.date,
+                url=d.url,
+                lang=d.lang,
+                chars=d.chars,
+                words=d.words,
+                extra=json.loads(d.extra),
+            )
+            texts[d.id] = d.text
+        # the passages in global order, then the boilerplate groups in theirs:
+        # the order build_clusters sees in the local engine
+        passages = [
+            (p.i, p.j, decode_passages(p.passage)[0])
+            for p in sorted(row.passages, key=lambda p: p.g)
+        ]
+        boiler = [
+            [tuple(o) for o in json.loads(b.occurrences)]
+            for b in sorted(row.boiler or [], key=lambda b: b.g)
+        ]
+        yield from build_clusters(passages, infos, texts, boilerplate=boiler)
+
+
+def _cluster_order(cluster: Any, index_of: dict[str, int]) -> tuple[int, int, int, int]:
+    """The report order of :func:`detector.cluster.build_clusters`: most documents,
+    then most characters, then first member's document index and start."""
+    docs = {m.doc for m in cluster.members}
+    size = sum(m.end - m.start for m in cluster.members)
+    first = cluster.members[0]
+    return (-len(docs), -size, index_of[first.doc], first.start)
+
+
+def clusters_spark(
+    spark: SparkSession,
+    passages: DataFrame,
+    boilerplate: Sequence[Sequence[tuple[int, int, int, int]]],
+    infos: DataFrame,
+    *,
+    share: float | None = None,
+) -> list[Any]:
+    """Clusters of aligned passages and boilerplate groups, components found in Spark.
+
+    Nodes are the two sides of every passage and every boilerplate
+    occurrence; edges join the nodes of one passage or group, and nodes of
+    one document whose spans overlap (:func:`detector.cluster.merge_overlapping`,
+    per document in a ``groupByKey``). :func:`connected_components` labels
+    the components, and each component's passages, groups and documents go
+    to :func:`detector.cluster.build_clusters` in a worker. Clusters come back
+    unnumbered and are ordered and numbered here exactly as ``build_clusters``
+    does.
+    """
+    import json
+    from dataclasses import replace
+
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+    from detector.cluster import MIN_OVERLAP
+
+    share = MIN_OVERLAP if share is None else share
+    # one row per passage, numbered in the local engine's order (i, j, k)
+    flat = (
+        passages.rdd.flatMap(
+            lambda r: [((r.i, r.j, k), p) for k, p in enumerate(json.loads(r.passages))]
+        )
+        .sortByKey()
+        .zipWithIndex()
+        .map(
+            lambda x: (
+                x[1],
+                x[0][0][0],
+                x[0][0][1],
+                json.dumps([x[0][1]], separators=(",", ":")),
+                x[0][1],
+            )
+        )
+        .persist()
+    )
+    n_pass = flat.count()
+    pass_df = spark.createDataFrame(
+        flat.map(lambda x: x[:4]),
+        StructType(
+            [
+                StructField("g", LongType(), False),
+                StructField("i", LongType(), False),
+                StructField("j", LongType(), False),
+                StructField("passage", StringType(), False),
+            ]
+        ),
+    ).persist()
+    # nodes: 2g and 2g+1 for passage g, then boilerplate occurrences
+    pass_nodes = flat.flatMap(
+        lambda x: [
+            (2 * x[0], x[1], x[4][0], x[4][1], x[0]),
+            (2 * x[0] + 1, x[2], x[4][2], x[4][3], x[0]),
+        ]
+    )
+    boiler_rows = []
+    boiler_groups = []
+    nid = 2 * n_pass
+    for k, occ in enumerate(boilerplate):
+        g = n_pass + k
+        boiler_groups.append((g, json.dumps([list(o) for o in occ])))
+        for doc, start, end, _words in occ:
+            boiler_rows.append((nid, doc, start, end, g))
+            nid += 1
+    nodes = (
+        pass_nodes.union(spark.sparkContext.parallelize(boiler_rows, 1))
+        if boiler_rows
+        else pass_nodes
+    )
+    node_schema = "nid long, doc long, start long, end long, g long"
+    nodes_df = spark.createDataFrame(nodes, node_schema).persist()
+    group_first = nodes_df.groupBy("g").agg(F.min("nid").alias("first"))
+    group_edges = (
+        nodes_df.join(group_first, "g")
+        .where(F.col("nid") != F.col("first"))
+        .select(F.col("first").alias("u"), F.col("nid").alias("v"))
+    )
+    overlap_edges = spark.createDataFrame(
+        nodes_df.rdd.map(lambda r: (r.doc, (r.nid, r.start, r.end)))
+        .groupByKey()
+        .flatMap(_overlap_edges(share)),
+        "u long, v long",
+    )
+    components = connected_components(group_edges.unionByName(overlap_edges))
+    node_comp = nodes_df.join(components, nodes_df.nid == components.node).select(
+        "g", "doc", "component"
+    )
+    group_comp = node_comp.select("g", "component").distinct()
+    comp_passages = (
+        pass_df.join(group_comp, "g")
+        .groupBy("component")
+        .agg(F.collect_list(F.struct("g", "i", "j", "passage")).alias("passages"))
+    )
+    if boiler_groups:
+        bg = spark.createDataFrame(boiler_groups, "g long, occurrences string")
+        comp_boiler = (
+            bg.join(group_comp, "g")
+            .groupBy("component")
+            .agg(F.collect_list(F.struct("g", "occurrences")).alias("boiler"))
+        )
+    else:
+        comp_boiler = spark.createDataFrame(
+            [], "component long, boiler array<struct<g:long,occurrences:string>>"
+        )
+    comp_docs = (
+        node_comp.select("component", F.col("doc").alias("idx"))
+        .distinct()
+        .join(infos, "idx")
+        .groupBy("component")
+        .agg(
+            F.collect_list(
+                F.struct(
+                    "idx", "id", "outlet", "date", "url", "lang", "chars", "words", "extra", "text"
+                )
+            ).alias("docs")
+        )
+    )
+    per_comp = comp_docs.join(comp_passages, "component", "left").join(
+        comp_boiler, "component", "left"
+    )
+    per_comp = per_comp.withColumn(
+        "passages",
+        F.coalesce(
+            "passages", F.array().cast("array<struct<g:long,i:long,j:long,passage:string>>")
+        ),
+    )
+    clusters = per_comp.rdd.mapPartitions(_component_clusters).collect()
+    pass_df.unpersist()
+    nodes_df.unpersist()
+    flat.unpersist()
+    index_of = {r.id: r.idx for r in infos.select("id", "idx").collect()}
+    clusters.sort(key=lambda c: _cluster_order(c, index_of))
+    return [replace(c, id=n) for n, c in enumerate(clusters, 1)]
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def _facts_partition(params: Params):
+    def run(rows: Iterator[Any]) -> Iterator[tuple[Any, ...]]:
+        from detector.report import analyse_document
+        from detector.schema import Document
+
+        for row in rows:
+            f = analyse_document(int(row.idx), Document(id=row.id, text=row.text), params)
+            yield (int(row.idx), f.info.words, f.keys, f.segments, f.grams, f.repeats)
+
+    return run
+
+
+def _late_partition(params: Params, selected: Any, framing: bool):
+    def run(rows: Iterator[Any]) -> Iterator[tuple[list[Any], list[Any]]]:
+        from detector.boilerplate import phrase_occurrences
+        from detector.tokens import tokenize
+
+        model = None
+        if framing:
+            from detector.framing import load_default_model
+
+            model = load_default_model()
+        for row in rows:
+            occ: list[Any] = []
+            flags: list[Any] = []
+            if len(selected.value[0]):
+                toks = tokenize(row.text, stem=params.stem)
+                occ = [(int(row.idx), *o) for o in phrase_occurrences(toks, *selected.value)]
+            if model is not None:
+                flags = model.explain_spans(row.text, doc=row.id, lang=row.lang)
+            yield occ, flags
+
+    return run
+
+
+def _frequent_filter(pairs: Any, min_docs: int, spark: SparkSession) -> Any:
+    """Keys of ``(key, idx)`` rows that occur in at least ``min_docs`` documents (a DataFrame)."""
+    from pyspark.sql import functions as F
+
+    df = spark.createDataFrame(pairs, "key long, idx long").distinct()
+    return (
+        df.groupBy("key").agg(F.count("idx").alias("n")).where(F.col("n") >= min_docs).select("key")
+    )
+
+
+def build_report_spark(
+    sources_or_documents: Iterable[str] | Iterable[Document],
+    params: Params = DEFAULT_PARAMS,
+    *,
+    master: str | None = None,
+    skip_bad: bool = False,
+    framing: bool = True,
+    max_bucket: int | None = None,
+    session: SparkSession | None = None,
+    progress: Any = None,
+    workers: int | None = None,
+) -> Any:
+    """:func:`detector.report.build_report` on Spark, with identical results.
+
+    Args:
+        sources_or_documents: paths as on the command line (files, folders,
+            JSONL/CSV, ``.parquet``, ``-``) or :class:`Document` objects.
+        params: tuning parameters (the same as the local engine's).
+        master: Spark master URL (default ``local[*]``), e.g.
+            ``spark://host:7077``; ignored when ``session`` is given.
+        skip_bad: skip and count bad input records instead of raising.
+        framing: flag framing sentences (the model is loaded in each worker).
+        max_bucket: LSH bucket cap (see :func:`detector.candidates.candidate_pairs`).
+        session: an existing SparkSession to use (tests share one).
+        progress: accepted for signature compatibility with the local
+            engine; Spark reports no per-item progress.
+        workers: ignored (Spark decides parallelism from the master).
+
+    Returns:
+        A :class:`detector.schema.Report` equal to the local engine's for the
+        same documents and parameters (``stages`` holds Spark's timings).
+
+    The driver holds the document texts (as the local engine does) and the
+    compact results; per-document work, banding, alignment, component
+    labelling and per-cluster assembly run on the executors.
+    """
+    import json
+    import time
+
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    from detector.boilerplate import aggregate_phrases, boilerplate_groups, select_phrase_grams
+    from detector.candidates import DEFAULT_MAX_BUCKET
+    from detector.engines.local import load_corpus
+    from detector.load import LoadStats
+    from detector.report import DocFacts, assemble_report, doc_info, unit_index
+
+    del progress, workers
+    stages: dict[str, float] = {}
+    notes: list[str] = []
+    t0 = time.perf_counter()
+    items = list(sources_or_documents)
+    if any(isinstance(x, (str, os.PathLike)) and os.fspath(x).endswith(".parquet") for x in items):
+        stats = LoadStats()
+        docs = _load([os.fspath(x) for x in items], skip_bad=skip_bad, stats=stats)
+        skipped, errors = stats.skipped, [str(e) for e in stats.errors]
+    else:
+        docs, skipped, errors = load_corpus(items, skip_bad=skip_bad)
+    stages["load"] = time.perf_counter() - t0
+    spark = session or spark_session(master)
+    sc = spark.sparkContext
+    cap = max_bucket if max_bucket is not None else DEFAULT_MAX_BUCKET
+    if framing:
+        try:
+            from detector.framing import load_default_model
+
+            load_default_model()
+        except Exception as exc:  # the report stands without framing; say why
+            notes.append(f"framing not run: {type(exc).__name__}: {exc}")
+            framing = False
+
+    import pyarrow as pa
+
+    n = len(docs)
+    docs_df = spark.createDataFrame(
+        pa.table(
+            {
+                "idx": pa.array(range(n), type=pa.int64()),
+                "id": pa.array([d.id for d in docs], type=pa.string()),
+                "text": pa.array([d.text for d in docs], type=pa.large_string()),
+                "lang": pa.array([d.lang for d in docs], type=pa.string()),
+            }
+        )
+    )
+    parts = max(sc.defaultParallelism * 2, min(n // 256, 4096), 1)
+    docs_df = docs_df.repartition(parts, "idx").persist(StorageLevel.MEMORY_AND_DISK)
+
+    t = time.perf_counter()
+    facts_rdd = docs_df.rdd.mapPartitions(_facts_partition(params)).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
+    small = facts_rdd.map(lambda f: (f[0], f[1], f[5])).collect()
+    small.sort(key=lambda x: x[0])
+    import numpy as np
+
+    empty = np.zeros(0, dtype=np.uint64)  # the driver keeps only info and repeats
+    facts = [
+        DocFacts(
+            index=i,
+            info=doc_info(docs[i], words),
+            keys=empty,
+            segments=(empty, empty, empty, empty),
+            grams=empty,
+            repeats=repeats,
+        )
+        for i, words, repeats in small
+    ]
+    stages["sketch"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+
+    def key_rows(f: tuple[Any, ...]) -> Iterator[tuple[int, int, int]]:
+        import numpy as np
+
+        keys = f[2]
+        if keys.size == 0:
+            return
+        bands = np.tile(np.arange(keys.shape[1], dtype=np.int64), keys.shape[0])
+        uniq, first = np.unique(keys.ravel(), return_index=True)
+        yield from zip(
+            uniq.view(np.int64).tolist(), bands[first].tolist(), [f[0]] * len(uniq), strict=False
+        )
+
+    keys_df = spark.createDataFrame(facts_rdd.flatMap(key_rows), "key long, band long, idx long")
+    pairs_df = candidate_pairs_spark(keys_df, max_bucket=cap).persist()
+    n_pairs = pairs_df.count()
+    stages["candidates"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    passages_df = align_pairs_spark(spark, docs_df, pairs_df, params).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
+    passages_df.count()
+    stages["align"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    # boilerplate: only segments whose key recurs in >= 3 documents can be
+    # boilerplate, so only those travel to the driver (same groups result)
+    seg_pairs = facts_rdd.flatMap(lambda f: [(k, f[0]) for k in f[3][0].view("int64").tolist()])
+    frequent_seg = {r.key for r in _frequent_filter(seg_pairs, 3, spark).collect()}
+    bc_seg = sc.broadcast(frequent_seg)
+
+    def seg_filter(f: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        import numpy as np
+
+        keys, starts, ends, words = f[3]
+        mask = np.isin(keys.view(np.int64), np.fromiter(bc_seg.value, np.int64, len(bc_seg.value)))
+        if not mask.any():
+            return []
+        return [(f[0], keys[mask], starts[mask], ends[mask], words[mask])]
+
+    seg_records = sorted(facts_rdd.flatMap(seg_filter).collect(), key=lambda r: r[0])
+    outlets = [d.outlet for d in docs]
+    groups = boilerplate_groups(seg_records, outlets, lambda i: docs[i].text, min_docs=3)
+
+    info_table = pa.table(
+        {
+            "idx": pa.array(range(n), type=pa.int64()),
+            "id": pa.array([f.info.id for f in facts], type=pa.string()),
+            "outlet": pa.array([f.info.outlet for f in facts], type=pa.string()),
+            "date": pa.array([f.info.date for f in facts], type=pa.string()),
+            "url": pa.array([f.info.url for f in facts], type=pa.string()),
+            "lang": pa.array([f.info.lang for f in facts], type=pa.string()),
+            "chars": pa.array([f.info.chars for f in facts], type=pa.int64()),
+            "words": pa.array([f.info.words for f in facts], type=pa.int64()),
+            "extra": pa.array(
+                [json.dumps(dict(f.info.extra), default=str) for f in facts], type=pa.string()
+            ),
+        }
+    )
+    infos_df = spark.createDataFrame(info_table).join(docs_df.select("idx", "text"), "idx")
+    clusters = clusters_spark(spark, passages_df, groups, infos_df)
+
+    # phrase grams: only grams in >= 3 documents can be selected
+    gram_pairs = facts_rdd.flatMap(lambda f: [(g, f[0]) for g in f[4].view("int64").tolist()])
+    frequent_grams = _frequent_filter(gram_pairs, 3, spark)
+    per_doc = (
+        spark.createDataFrame(gram_pairs, "key long, idx long")
+        .join(frequent_grams, "key")
+        .groupBy("idx")
+        .agg(F.array_sort(F.collect_list("key")).alias("grams"))
+        .collect()
+    )
+    gram_records = sorted(
+        ((r.idx, np.asarray(r.grams, dtype=np.int64).view(np.uint64)) for r in per_doc),
+        key=lambda x: x[0],
+    )
+    selected, df = select_phrase_grams(gram_records, outlets)
+    stages["cluster"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    bc_sel = sc.broadcast((selected, df))
+    late = docs_df.rdd.mapPartitions(_late_partition(params, bc_sel, framing)).collect()
+    occurrences = [o for occ, _ in late for o in occ]
+    flag_by_doc = {}
+    for _, fl in late:
+        for f in fl:
+            flag_by_doc.setdefault(f.doc, []).append(f)
+    # flags in document order, as the local engine emits them
+    flags = [f for d in docs for f in flag_by_doc.get(d.id, ())]
+    occurrences.sort(key=lambda o: o[0])
+    documents = [f.info for f in facts]
+    phrases = aggregate_phrases(
+        occurrences, documents, lambda i: docs[i].text, unit_index(clusters, documents)
+    )
+    stages["phrases+framing"] = time.perf_counter() - t
+    for frame in (passages_df, pairs_df, docs_df):
+        frame.unpersist()
+    facts_rdd.unpersist()
+    stages["total"] = time.perf_counter() - t0
+    return assemble_report(
+        facts,
+        clusters,
+        phrases,
+        flags,
+        {d.id: d.text for d in docs},
+        skipped=skipped,
+        errors=errors,
+        candidates=n_pairs,
+        stages=stages,
+        notes=notes,
+    )
+
+
+# --------------------------------------------------------------------------- Parquet output
+
+_PARQUET_COLUMNS = (
+    ("cluster", "int64"),
+    ("kind", "string"),
+    ("doc", "string"),
+    ("outlet", "string"),
+    ("date", "string"),
+    ("start", "int64"),
+    ("end", "int64"),
+    ("words", "int64"),
+    ("earliest", "string"),
+    ("cluster_documents", "int64"),
+    ("cluster_outlets", "list<string>"),
+    ("cluster_passages", "int64"),
+    ("cluster_score", "float64"),
+    ("text", "large_string"),
+)
+
+
+def write_report_parquet(report: Any, path: str | os.PathLike[str]) -> int:
+    """Write a report as Parquet: one row per cluster member (like the CSV output).
+
+    Columns are typed (spans and counts as ``int64``, outlets as a list,
+    ``earliest`` null when unknown) and the file's key-value metadata holds
+    ``detector.schema`` = ``detector.report/1``. Text is stored as data. The
+    file is written to a temporary name and renamed, so it is never
+    half-written. Needs ``pyarrow`` only (not Spark).
+
+    Returns:
+        The number of rows written.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from detector.schema import REPORT_SCHEMA
+
+    cols: dict[str, list[Any]] = {name: [] for name, _ in _PARQUET_COLUMNS}
+    for c in report.clusters:
+        for m in c.members:
+            values = (
+                c.id,
+                c.kind,
+                m.doc,
+                m.outlet,
+                m.date,
+                m.start,
+                m.end,
+                m.words,
+                c.earliest,
+                len({x.doc for x in c.members}),
+                list(c.outlets),
+                c.passages,
+                float(c.score),
+                m.text,
+            )
+            for (name, _), value in zip(_PARQUET_COLUMNS, values, strict=True):
+                cols[name].append(value)
+    types = {
+        "int64": pa.int64(),
+        "string": pa.string(),
+        "large_string": pa.large_string(),
+        "float64": pa.float64(),
+        "list<string>": pa.list_(pa.string()),
+    }
+    schema = pa.schema(
+        [pa.field(name, types[t]) for name, t in _PARQUET_COLUMNS],
+        metadata={"detector.schema": REPORT_SCHEMA},
+    )
+    table = pa.table(
+        {name: pa.array(cols[name], type=schema.field(name).type) for name, _ in _PARQUET_COLUMNS},
+        schema=schema,
+    )
+    path = os.fspath(path)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return table.num_rows

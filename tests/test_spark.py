@@ -1,0 +1,215 @@
+"""The Spark engine: the same clusters and passages as the local engine, Parquet I/O.
+
+One SparkSession (local mode, 127.0.0.1, no UI) serves the whole test run.
+Without pyspark or Java the tests skip on a developer machine and fail in CI
+(``tests/conftest.py``: ``require_tool``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from detector.params import DEFAULT_PARAMS
+from detector.schema import Document
+from tests.conftest import require_tool
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "corpora" / "sample" / "sample.jsonl"
+
+pytestmark = [pytest.mark.slow, pytest.mark.spark]
+
+
+def _java_ok() -> bool:
+    java = shutil.which("java")
+    if java is None:
+        return False
+    try:
+        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local SparkSession for the whole test run."""
+    require_tool(importlib.util.find_spec("pyspark") is not None, "pyspark")
+    require_tool(_java_ok(), "Java (17) for Spark")
+    from detector.engines.spark import spark_session
+
+    session = spark_session("local[2]", app_name="detector-tests", shuffle_partitions=4)
+    yield session
+    session.stop()
+
+
+def _same_clusters(a, b) -> None:
+    """Equal clusters; the mean score may differ in its last bit (summation order)."""
+    assert len(a) == len(b)
+    for x, y in zip(a, b, strict=True):
+        assert (x.id, x.kind, x.members, x.earliest, x.earliest_date, x.outlets, x.passages) == (
+            y.id,
+            y.kind,
+            y.members,
+            y.earliest,
+            y.earliest_date,
+            y.outlets,
+            y.passages,
+        )
+        assert dict(x.kinds) == dict(y.kinds)
+        assert x.frames == y.frames
+        assert x.score == pytest.approx(y.score, rel=1e-12, abs=1e-12)
+
+
+def test_spark_and_local_give_the_same_report(spark) -> None:
+    from detector.engines.spark import build_report_spark
+    from detector.report import build_report
+
+    local = build_report([str(SAMPLE)], DEFAULT_PARAMS, framing=False, workers=1)
+    remote = build_report_spark([str(SAMPLE)], DEFAULT_PARAMS, framing=False, session=spark)
+    assert len(local.clusters) >= 5  # the sample corpus has real reuse
+    assert {c.kind for c in local.clusters} == {"reuse", "boilerplate"}
+    _same_clusters(local.clusters, remote.clusters)
+    assert local.candidates == remote.candidates
+    assert local.documents == remote.documents
+    assert local.repeats == remote.repeats
+    assert local.phrases == remote.phrases
+    assert local.texts == remote.texts
+
+
+def test_candidate_pairs_match_local_including_oversized_buckets(spark) -> None:
+    from detector.candidates import band_keys, candidate_pairs, sketch_document
+    from detector.engines.spark import candidate_pairs_spark
+    from detector.load import iter_documents
+
+    docs = list(iter_documents([str(SAMPLE)]))
+    keys = [
+        (i, band_keys(sketch_document(d, DEFAULT_PARAMS).signatures, DEFAULT_PARAMS))
+        for i, d in enumerate(docs)
+    ]
+    rows = []
+    for i, k in keys:
+        for key in set(k.ravel().view("int64").tolist()):
+            rows.append((key, 0, i))
+    frame = spark.createDataFrame(rows, "key long, band long, idx long")
+    for cap in (64, 3, 2):
+        expected = candidate_pairs(keys, max_bucket=cap)
+        got = {(r.i, r.j) for r in candidate_pairs_spark(frame, max_bucket=cap).collect()}
+        assert got == expected, cap
+    assert len(candidate_pairs(keys, max_bucket=2)) < len(candidate_pairs(keys, max_bucket=64))
+
+
+def test_connected_components_match_union_find(spark) -> None:
+    from detector.engines.spark import connected_components
+
+    rng = random.Random(5)
+    # long paths need several rounds; self-loops and duplicates must not matter
+    edges = [(i, i + 1) for i in range(0, 40)] + [
+        (rng.randrange(100, 300), rng.randrange(100, 300)) for _ in range(120)
+    ]
+    edges += [(7, 7), (3, 2), (2, 3)]
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for u, v in edges:
+        ru, rv = find(u), find(v)
+        if ru != rv:
+            parent[max(ru, rv)] = min(ru, rv)
+    expected = {n: find(n) for u, v in edges if u != v for n in (u, v)}
+    frame = spark.createDataFrame(edges, "u long, v long")
+    got = {r.node: r.component for r in connected_components(frame).collect()}
+    assert got == expected
+
+
+def test_chaining_does_not_merge_unrelated_texts(spark) -> None:
+    """A-B share one paragraph and B-C another: two clusters in both engines."""
+    from detector.engines.spark import build_report_spark
+    from detector.report import build_report
+
+    words = [
+        json.loads(line)["text"].split()
+        for line in (ROOT / "benchmarks" / "data" / "texts.jsonl").read_text("utf-8").splitlines()
+    ]
+    p1, p2 = " ".join(words[0][:90]), " ".join(words[1][:90])
+    f = [" ".join(words[k][200:300]) for k in (2, 3, 4)]
+    docs = [
+        Document(id="A", text=f"{f[0]}\n\n{p1}", outlet="a"),
+        Document(id="B", text=f"{p1}\n\n{f[1]}\n\n{p2}", outlet="b"),
+        Document(id="C", text=f"{p2}\n\n{f[2]}", outlet="c"),
+    ]
+    local = build_report(docs, DEFAULT_PARAMS, framing=False, workers=1)
+    remote = build_report_spark(docs, DEFAULT_PARAMS, framing=False, session=spark)
+    assert len(local.clusters) == 2
+    assert [sorted(m.doc for m in c.members) for c in local.clusters] in (
+        [["A", "B"], ["B", "C"]],
+        [["B", "C"], ["A", "B"]],
+    )
+    _same_clusters(local.clusters, remote.clusters)
+
+
+def test_parquet_input_and_report_round_trip(spark, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from detector.engines.spark import build_report_spark, write_report_parquet
+    from detector.load import iter_documents
+    from detector.schema import REPORT_SCHEMA
+
+    docs = list(iter_documents([str(SAMPLE)]))
+    table = pa.table(
+        {
+            "id": [d.id for d in docs],
+            "text": [d.text for d in docs],
+            "series": [d.outlet for d in docs],  # passim's name for the outlet
+            "date": [d.date for d in docs],
+            "url": [d.url for d in docs],
+            "lang": [d.lang for d in docs],
+        }
+    )
+    src = tmp_path / "corpus.parquet"
+    pq.write_table(table, src)
+    from_parquet = build_report_spark([str(src)], DEFAULT_PARAMS, framing=False, session=spark)
+    from_jsonl = build_report_spark([str(SAMPLE)], DEFAULT_PARAMS, framing=False, session=spark)
+    _same_clusters(from_parquet.clusters, from_jsonl.clusters)
+
+    out = tmp_path / "report.parquet"
+    rows = write_report_parquet(from_jsonl, out)
+    assert rows == sum(len(c.members) for c in from_jsonl.clusters) > 0
+    back = pq.read_table(out)
+    assert back.schema.metadata[b"detector.schema"] == REPORT_SCHEMA.encode()
+    records = back.to_pylist()
+    expected = [
+        (c.id, c.kind, m.doc, m.start, m.end, m.text, c.earliest)
+        for c in from_jsonl.clusters
+        for m in c.members
+    ]
+    assert [
+        (r["cluster"], r["kind"], r["doc"], r["start"], r["end"], r["text"], r["earliest"])
+        for r in records
+    ] == expected
+    # Spark reads it back too (the form a cluster job would consume)
+    assert spark.read.parquet(str(out)).count() == rows
+
+
+def test_bad_input_is_an_input_error_and_skip_bad_counts(spark, tmp_path: Path) -> None:
+    from detector.engines.spark import build_report_spark
+    from detector.errors import InputError
+
+    src = tmp_path / "bad.jsonl"
+    src.write_text(SAMPLE.read_text("utf-8").splitlines()[0] + "\n{broken\n", "utf-8")
+    with pytest.raises(InputError):
+        build_report_spark([str(src)], DEFAULT_PARAMS, framing=False, session=spark)
+    report = build_report_spark(
+        [str(src)], DEFAULT_PARAMS, framing=False, session=spark, skip_bad=True
+    )
+    assert report.skipped == 1 and len(report.documents) == 1
