@@ -14,7 +14,11 @@ and recorded in ``PRAGMA user_version``):
 * ``documents``: one row per document: ``seq`` (order of first addition,
   which is the document order a batch report over the same inputs would
   see), ``id``, ``hash`` (xxh3-64 of the UTF-8 text, hex), metadata, the
-  original text, ``extra`` as JSON, ``added_at`` (UTC, ISO 8601);
+  original text, ``extra`` as JSON, ``added_at`` (UTC, ISO 8601), and the
+  per-document facts of :func:`detector.report.analyse_document` that the
+  report needs (segment keys and spans, phrase 3-grams: raw little-endian
+  integer bytes; internal repeats: JSON spans), so a report never
+  re-tokenises the archive for them;
 * ``windows``: one row per passage window: token start and the MinHash
   signature as raw little-endian ``uint32`` bytes (never a pickle);
 * ``band_keys``: the LSH bucket keys of every document (``WITHOUT ROWID``
@@ -59,6 +63,7 @@ if TYPE_CHECKING:
 
     from detector.candidates import DocSketch
     from detector.load import LoadStats
+    from detector.schema import Report
     from detector.tokens import Tokens
 
 __all__ = [
@@ -95,6 +100,9 @@ CREATE TABLE documents (
     text     TEXT NOT NULL,
     extra    TEXT NOT NULL DEFAULT '{}',
     n_tokens INTEGER NOT NULL,
+    segments BLOB NOT NULL,
+    grams    BLOB NOT NULL,
+    repeats  TEXT NOT NULL,
     added_at TEXT NOT NULL
 );
 CREATE TABLE windows (
@@ -440,15 +448,17 @@ class Index:
     def _write_batch(self, batch: list[tuple[Document, str]], stats: AddStats) -> None:
         """Sketch a batch outside the lock, then write it in one transaction."""
         from detector.candidates import band_keys, sketch_document
+        from detector.report import analyse_document
 
-        sketched = [(doc, digest, sketch_document(doc, self.params)) for doc, digest in batch]
-        keyed = [
-            (doc, digest, sk, band_keys(sk.signatures, self.params)) for doc, digest, sk in sketched
-        ]
+        keyed = []
+        for doc, digest in batch:
+            facts = analyse_document(0, doc, self.params)
+            sketch = sketch_document(doc, self.params)
+            keyed.append((doc, digest, sketch, band_keys(sketch.signatures, self.params), facts))
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            for doc, digest, sketch, keys in keyed:
+            for doc, digest, sketch, keys, facts in keyed:
                 row = db.execute("SELECT seq FROM documents WHERE id=?", (doc.id,)).fetchone()
                 values = (
                     digest,
@@ -459,12 +469,16 @@ class Index:
                     doc.text,
                     json.dumps(dict(doc.extra), ensure_ascii=False, default=str),
                     sketch.n_tokens,
+                    _pack_segments(facts.segments),
+                    _pack_ints(facts.grams),
+                    _pack_repeats(facts.repeats),
                     _now(),
                 )
                 if row is None:
                     cur = db.execute(
                         "INSERT INTO documents(hash, outlet, date, url, lang, text, extra, "
-                        "n_tokens, added_at, id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        "n_tokens, segments, grams, repeats, added_at, id) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (*values, doc.id),
                     )
                     seq = int(cur.lastrowid)  # type: ignore[arg-type]
@@ -475,7 +489,8 @@ class Index:
                     self._forget(seq)
                     db.execute(
                         "UPDATE documents SET hash=?, outlet=?, date=?, url=?, lang=?, text=?, "
-                        "extra=?, n_tokens=?, added_at=? WHERE seq=?",
+                        "extra=?, n_tokens=?, segments=?, grams=?, repeats=?, added_at=? "
+                        "WHERE seq=?",
                         (*values, seq),
                     )
                     stats.replaced += 1
@@ -628,6 +643,204 @@ class Index:
             bytes=size,
         )
 
+    def report(
+        self,
+        *,
+        framing: bool = False,
+        progress: Callable[[str, int, int | None], None] | None = None,
+    ) -> Report:
+        """The corpus report over every stored document, equal to a batch report.
+
+        Args:
+            framing: also flag framing sentences (runs the classifier over
+                every document, the costliest option).
+            progress: optional ``progress(stage, advance, total)`` callback.
+
+        Returns:
+            The same :class:`~detector.schema.Report` that
+            :func:`detector.report.build_report` gives for the stored
+            documents in order of addition (``documents``, ``clusters``,
+            ``repeats``, ``phrases``, ``candidates`` equal; ``stages`` differ).
+
+        Per-document facts come from the database, candidate pairs are
+        recomputed from the stored signatures (the bucket cap depends on the
+        whole corpus, so yesterday's candidates may not be today's), and only
+        pairs never aligned before are aligned; their passages are cached in
+        the same transaction-safe way as ``add``.
+        """
+        import time
+
+        import numpy as np
+
+        from detector.boilerplate import (
+            aggregate_phrases,
+            phrase_occurrences,
+            select_phrase_grams,
+        )
+        from detector.candidates import band_keys, candidate_pairs
+        from detector.report import (
+            DocFacts,
+            assemble_clusters,
+            assemble_report,
+            doc_info,
+            unit_index,
+        )
+
+        def tick(stage: str, advance: int, total: int | None) -> None:
+            if progress is not None:
+                progress(stage, advance, total)
+
+        stages: dict[str, float] = {}
+        t0 = time.perf_counter()
+        seqs: list[int] = []
+        docs: list[Document] = []
+        facts: list[DocFacts] = []
+        grams: list[np.ndarray] = []
+        empty = np.zeros(0, dtype=np.uint64)
+        for row in self._db.execute(
+            "SELECT seq, id, text, outlet, date, url, lang, extra, n_tokens, segments, grams, "
+            "repeats FROM documents ORDER BY seq"
+        ):
+            seq, doc = _row_document(row[:8])
+            n_tokens, seg, gram, rep = row[8:]
+            pos = len(docs)
+            seqs.append(seq)
+            docs.append(doc)
+            grams.append(_unpack_ints(gram))
+            facts.append(
+                DocFacts(
+                    index=pos,
+                    info=doc_info(doc, n_tokens),
+                    keys=empty,
+                    segments=_unpack_segments(seg),
+                    grams=empty,
+                    repeats=_unpack_repeats(rep, doc.id, doc.text),
+                )
+            )
+        pos_of = {seq: pos for pos, seq in enumerate(seqs)}
+        stages["load"] = time.perf_counter() - t0
+
+        t = time.perf_counter()
+
+        def keys_by_doc() -> Iterator[tuple[int, np.ndarray]]:
+            current, sigs = -1, []
+            for doc, sig in self._db.execute(
+                "SELECT doc, signature FROM windows ORDER BY doc, window"
+            ):
+                if doc != current and sigs:
+                    yield pos_of[current], band_keys(np.stack(sigs), self.params)
+                    sigs = []
+                current = doc
+                sigs.append(np.frombuffer(sig, dtype="<u4"))
+            if sigs:
+                yield pos_of[current], band_keys(np.stack(sigs), self.params)
+
+        pairs = sorted(candidate_pairs(keys_by_doc(), max_bucket=self.max_bucket))
+        stages["candidates"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        passages = self._aligned(pairs, seqs, docs, tick)
+        stages["align"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+
+        def text_of(i: int) -> str:
+            return docs[i].text
+
+        clusters = assemble_clusters(facts, passages, text_of)
+        outlets = [d.outlet for d in docs]
+        selected, df = select_phrase_grams(enumerate(grams), outlets)
+        stages["cluster"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        occurrences: list[tuple[int, int, int, int, int]] = []
+        flags: list[Any] = []
+        notes: list[str] = []
+        model = None
+        if framing:
+            try:
+                from detector.framing import load_default_model
+
+                model = load_default_model()
+            except Exception as exc:  # the report stands without framing; say why
+                notes.append(f"framing not run: {type(exc).__name__}: {exc}")
+        for i, doc in enumerate(docs):
+            # a document none of whose 3-grams was selected has no occurrence
+            if len(selected) and np.isin(grams[i], selected).any():
+                toks = _tokens(doc, self.params)
+                occurrences.extend((i, *o) for o in phrase_occurrences(toks, selected, df))
+            if model is not None:
+                flags.extend(model.explain_spans(doc.text, doc=doc.id, lang=doc.lang))
+        documents = [f.info for f in facts]
+        phrases = aggregate_phrases(
+            occurrences, documents, text_of, unit_index(clusters, documents)
+        )
+        stages["phrases+framing"] = time.perf_counter() - t
+        stages["total"] = time.perf_counter() - t0
+        return assemble_report(
+            facts,
+            clusters,
+            phrases,
+            flags,
+            {d.id: d.text for d in docs},
+            candidates=len(pairs),
+            stages=stages,
+            notes=notes,
+        )
+
+    def _aligned(
+        self,
+        pairs: Sequence[tuple[int, int]],
+        seqs: Sequence[int],
+        docs: Sequence[Document],
+        tick: Callable[[str, int, int | None], None],
+    ) -> list[tuple[int, int, Passage]]:
+        """Passages of every pair (positions), from the cache or aligned now and cached."""
+        from detector.align import align_passages
+
+        cached: dict[tuple[int, int], str] = {}
+        for a, b, data in self._db.execute("SELECT doc_a, doc_b, passages FROM alignments"):
+            cached[(a, b)] = data
+        out: list[tuple[int, int, Passage]] = []
+        fresh: list[tuple[int, int, str]] = []
+        tokens: dict[int, Tokens] = {}
+
+        def toks(i: int) -> Tokens:
+            if i not in tokens:
+                if len(tokens) > 256:
+                    tokens.clear()
+                tokens[i] = _tokens(docs[i], self.params)
+            return tokens[i]
+
+        for n, (i, j) in enumerate(pairs, 1):
+            key = (seqs[i], seqs[j])
+            data = cached.get(key)
+            if data is None:
+                found = align_passages(toks(i), toks(j), self.params)
+                data = encode_passages(found)
+                fresh.append((*key, data))
+                passages = found
+            else:
+                passages = decode_passages(data)
+            out.extend((i, j, p) for p in passages)
+            if len(fresh) >= 512 or (n == len(pairs) and fresh):
+                self._store_alignments(fresh)
+                fresh = []
+            if n % 256 == 0 or n == len(pairs):
+                tick("align", 256 if n % 256 == 0 else n % 256, len(pairs))
+        return out
+
+    def _store_alignments(self, rows: list[tuple[int, int, str]]) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO alignments(doc_a, doc_b, passages) VALUES (?,?,?)", rows
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
     def integrity_check(self) -> list[str]:
         """Problems found: SQLite's own check plus the index's invariants (empty = ok).
 
@@ -679,6 +892,60 @@ def _key_rows(keys: np.ndarray, seq: int) -> Iterator[tuple[int, int, int]]:
     for row in signed:
         for band, key in enumerate(row):
             yield band, key, seq
+
+
+def _pack_ints(values: np.ndarray) -> bytes:
+    import numpy as np
+
+    return np.ascontiguousarray(np.asarray(values).view(np.int64), dtype="<i8").tobytes()
+
+
+def _unpack_ints(data: bytes, dtype: str = "uint64") -> np.ndarray:
+    import numpy as np
+
+    return np.frombuffer(data, dtype="<i8").astype(np.int64).view(dtype)
+
+
+def _pack_segments(seg: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> bytes:
+    """Segment keys, starts, ends and word counts as one ``(4, n)`` int64 block."""
+    import numpy as np
+
+    keys, starts, ends, words = seg
+    block = np.stack(
+        [np.asarray(keys, dtype=np.uint64).view(np.int64), starts, ends, words]
+    ).astype("<i8")
+    return block.tobytes()
+
+
+def _unpack_segments(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    import numpy as np
+
+    block = np.frombuffer(data, dtype="<i8").astype(np.int64).reshape(4, -1)
+    return block[0].copy().view(np.uint64), block[1].copy(), block[2].copy(), block[3].copy()
+
+
+def _pack_repeats(repeats: Sequence[Any]) -> str:
+    return json.dumps(
+        [[[s.start, s.end] for s in r.spans] + [r.words] for r in repeats], separators=(",", ":")
+    )
+
+
+def _unpack_repeats(data: str, doc_id: str, text: str) -> tuple[Any, ...]:
+    from detector.schema import Repeat
+
+    out = []
+    for item in json.loads(data):
+        *spans, words = item
+        first = spans[0]
+        out.append(
+            Repeat(
+                doc=doc_id,
+                spans=tuple(Span(a, b) for a, b in spans),
+                words=words,
+                text=text[first[0] : first[1]],
+            )
+        )
+    return tuple(out)
 
 
 def _tokens(doc: Document, params: Params) -> Tokens:

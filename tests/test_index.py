@@ -274,21 +274,26 @@ def _cluster_view(report) -> list[tuple]:
 
 
 def test_three_daily_batches_equal_one_batch_report(tmp_path: Path) -> None:
-    report_mod = pytest.importorskip("detector.report")
-    from tests.test_report import generated_corpus
+    from detector.report import build_report
 
-    docs = generated_corpus()
-    days = [docs[0::3], docs[1::3], docs[2::3]]
-    union = [d for day in days for d in day]
+    lines = (ROOT / "corpora" / "sample" / "sample.jsonl").read_text("utf-8").splitlines()
+    days = []
+    for k in range(3):
+        day = tmp_path / f"day{k}.jsonl"
+        day.write_text("".join(line + "\n" for line in lines[k::3]), "utf-8")
+        days.append(day)
     with Index(tmp_path / "ix.db") as ix:
         for day in days:
-            ix.add(day)
-            ix.report()  # caches alignments of the day; the next day must still be exact
+            ix.add([day])
+            ix.report()  # caches the day's alignments; the next day must still be exact
         incremental = ix.report()
-    batch = report_mod.build_report(union, DEFAULT_PARAMS)
+        assert ix.stats().alignments > 0
+    batch = build_report([str(d) for d in days], DEFAULT_PARAMS, framing=False, workers=1)
+    assert len(batch.clusters) >= 5
+    assert {c.kind for c in batch.clusters} == {"reuse", "boilerplate"}
     assert _cluster_view(incremental) == _cluster_view(batch)
     assert incremental.clusters == batch.clusters
+    assert incremental.documents == batch.documents
     assert incremental.repeats == batch.repeats
     assert incremental.phrases == batch.phrases
     assert incremental.candidates == batch.candidates
-    assert len(batch.clusters) > 0
