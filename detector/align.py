@@ -662,11 +662,16 @@ def align_passages(
     i, j = _ngram_seeds(ta, tb, n, params.max_seed_df)
     stats.seeds = len(i)
     frags = _fragments(i, j, n)
+    regions = _chain(frags, params)
     sentence_frags: list[tuple[int, int, int, int]] = []
-    if params.sentence_seeds:
+    # Sentence similarity is the costly seed (a sentence split and a tf-idf
+    # product per pair); it only extends real evidence, so a pair whose exact
+    # seeds never chain to half a passage is not worth it. In a corpus most
+    # candidate pairs are of that kind.
+    anchor = max(2 * n, params.min_words // 2)
+    if params.sentence_seeds and any(r.matched >= anchor for r in regions):
         sentence_frags = _sentence_seeds(ta, tb, params)
     stats.sentence_seeds = len(sentence_frags)
-    regions = _chain(frags, params)
     for a0, a1, b0, b1 in sentence_frags:
         region = _Region(a0, a1, b0, b1, matched=0, seeds=1, sentence_seeds=1)
         region.diag = (b0 + b1 - a0 - a1) // 2
