@@ -480,6 +480,198 @@ class _report_progress:  # lower-case: used like a function in a with statement
             self.bar.stop()
 
 
+@cli.group(cls=_DetectorGroup)
+def index() -> None:
+    """An incremental reuse index on disk (SQLite) for the daily monitoring desk.
+
+    \b
+    detector index add archive.db corpus/ today.jsonl
+    detector index query archive.db new-article.txt
+    detector index report archive.db --format html -o report.html
+    detector index stats archive.db
+    """
+
+
+@index.command("add")
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--skip-bad", is_flag=True, help="Skip and count bad records instead of stopping.")
+def index_add(db: str, paths: tuple[str, ...], skip_bad: bool) -> None:
+    """Add documents to DB (created if missing); unchanged documents are skipped.
+
+    PATH... are read like `detector report` inputs. A document whose id is
+    stored with the same text is skipped; one whose text changed is
+    replaced. Each batch is committed on its own: an interrupted add keeps
+    what was committed and the next add resumes.
+    """
+    from detector.index import Index
+
+    with Index(db) as ix:
+        stats = ix.add(list(paths), skip_bad=skip_bad)
+        total = len(ix)
+    click.echo(
+        f"{stats.added} added, {stats.replaced} replaced, {stats.unchanged} unchanged, "
+        f"{stats.skipped} bad records skipped; {total} documents in {db}",
+        err=True,
+    )
+
+
+def _existing_index(db: str) -> Any:
+    from detector.errors import InputError
+    from detector.index import Index
+
+    if not os.path.exists(db):
+        raise InputError(db, "no such index (create it with 'detector index add')")
+    return Index(db)
+
+
+@index.command("query")
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.argument("file")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one table per archived document; json: detector.index-query/1.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@color_option
+def index_query(db: str, file: str, fmt: str, output: str | None, color: str) -> None:
+    """Which archived documents share passages with FILE, earliest first.
+
+    FILE is a .txt file, '-' for stdin, or one record of a JSONL/CSV file
+    written as FILE.jsonl#ID. Spans are character offsets into the archived
+    document (a) and FILE (b).
+    """
+    from detector.load import load_document
+
+    doc = load_document(file)
+    with _existing_index(db) as ix:
+        matches = ix.query(doc)
+    click.echo(f"{len(matches)} archived documents share passages with {doc.id}", err=True)
+    if fmt == "json":
+        import json
+
+        from detector.schema import passage_to_dict
+
+        data = {
+            "schema": "detector.index-query/1",
+            "query": {"id": doc.id, "chars": len(doc.text)},
+            "matches": [
+                {
+                    "doc": {
+                        "id": m.document.id,
+                        "outlet": m.document.outlet,
+                        "date": m.document.date,
+                        "url": m.document.url,
+                        "chars": len(m.document.text),
+                    },
+                    "passages": [
+                        passage_to_dict(p, m.document.text, doc.text) for p in m.passages
+                    ],
+                }
+                for m in matches
+            ],
+        }
+        _write_output(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
+        return
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from detector.render.sanitize import display_text
+
+    def snippet(text: str, start: int, end: int, limit: int = 160) -> Text:
+        part = text[start:end]
+        if len(part) > limit:
+            part = part[: limit // 2] + " … " + part[-limit // 2 :]
+        return Text(display_text(part.replace("\n", " ")))
+
+    parts: list[Any] = []
+    if not matches:
+        parts.append(Text(f"No archived document shares a passage with {display_text(doc.id)}."))
+    for m in matches:
+        title = Text.assemble(
+            (display_text(m.document.id), "bold"),
+            f"  {display_text(m.document.outlet or 'unknown outlet')}"
+            f"  {display_text(m.document.date or 'undated')}",
+        )
+        table = Table(title=title, title_justify="left", expand=True)
+        table.add_column("archived (a)", ratio=1)
+        table.add_column("query (b)", ratio=1)
+        table.add_column("words", justify="right")
+        table.add_column("kind")
+        for p in m.passages:
+            table.add_row(
+                Text.assemble(f"{p.a.start}-{p.a.end}\n", snippet(m.document.text, p.a.start, p.a.end)),
+                Text.assemble(f"{p.b.start}-{p.b.end}\n", snippet(doc.text, p.b.start, p.b.end)),
+                str(p.words),
+                p.kind,
+            )
+        parts.append(table)
+    _print_renderable(Group(*parts), output, color)
+
+
+@index.command("report")
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS_REPORT),
+    default="text",
+    show_default=True,
+    help="The formats of `detector report`.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option("--no-framing", is_flag=True, help="Do not flag framing sentences.")
+@click.option("--top", type=click.IntRange(1), default=20, show_default=True, help="Rows per table (text).")
+@color_option
+def index_report(
+    db: str, fmt: str, output: str | None, no_framing: bool, top: int, color: str
+) -> None:
+    """The `detector report` of every document in DB (only new pairs are aligned)."""
+    with _existing_index(db) as ix, _report_progress() as progress:
+        result = ix.report(framing=not no_framing, progress=progress)
+    if fmt == "text":
+        from detector.render.terminal import render_report
+
+        _print_renderable(render_report(result, top=top), output, color)
+        return
+    if fmt == "json":
+        from detector.render.tabular import render_json as render
+    elif fmt == "jsonl":
+        from detector.render.tabular import render_jsonl as render
+    elif fmt == "csv":
+        from detector.render.tabular import render_csv as render
+    elif fmt == "markdown":
+        from detector.render.markdown import render_report_markdown as render
+    else:
+        from detector.render.html import render_report_html as render
+    _write_output(render(result), output)
+
+
+@index.command("stats")
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def index_stats(db: str, fmt: str) -> None:
+    """Documents, windows, bucket keys, cached alignments and size of DB."""
+    from dataclasses import asdict
+
+    with _existing_index(db) as ix:
+        stats = asdict(ix.stats())
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    from detector.render.sanitize import display_text
+
+    for key, value in stats.items():
+        click.echo(f"{key:>15}: {display_text(str(value))}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and map errors to one line and an exit status."""
     args = sys.argv[1:] if argv is None else argv

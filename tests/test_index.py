@@ -297,3 +297,58 @@ def test_three_daily_batches_equal_one_batch_report(tmp_path: Path) -> None:
     assert incremental.repeats == batch.repeats
     assert incremental.phrases == batch.phrases
     assert incremental.candidates == batch.candidates
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "detector", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=300,
+    )
+
+
+def test_cli_add_query_report_stats(tmp_path: Path) -> None:
+    sample = ROOT / "corpora" / "sample" / "sample.jsonl"
+    db = tmp_path / "archive.db"
+    first = _run("index", "add", str(db), str(sample))
+    assert first.returncode == 0, first.stderr
+    assert "41 added" in first.stderr
+    again = _run("index", "add", str(db), str(sample))
+    assert "0 added" in again.stderr and "41 unchanged" in again.stderr
+
+    quote = next(
+        json.loads(line)
+        for line in sample.read_text("utf-8").splitlines()
+        if '"bo-000-quote"' in line
+    )
+    q = tmp_path / "new.txt"
+    q.write_text(quote["text"], "utf-8")
+    out = _run("index", "query", str(db), str(q), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["schema"] == "detector.index-query/1"
+    ids = [m["doc"]["id"] for m in data["matches"]]
+    assert "000_aed676f35e158f01" in ids and "bo-000-quote" in ids
+    dates = [m["doc"]["date"] for m in data["matches"]]
+    assert dates == sorted(dates)
+    for m in data["matches"]:
+        for p in m["passages"]:
+            assert p["b"]["text"] == quote["text"][p["b"]["start"] : p["b"]["end"]]
+
+    rep = _run("index", "report", str(db), "--no-framing", "--format", "json")
+    assert rep.returncode == 0, rep.stderr
+    assert json.loads(rep.stdout)["schema"] == "detector.report/1"
+    stats = _run("index", "stats", str(db), "--format", "json")
+    assert json.loads(stats.stdout)["documents"] == 41
+    text = _run("index", "query", str(db), str(q), "--color", "never")
+    assert text.returncode == 0 and "000_aed676f35e158f01" in text.stdout
+
+    missing = _run("index", "query", str(tmp_path / "nope.db"), str(q))
+    assert missing.returncode == 2
+    assert "no such index" in missing.stderr
