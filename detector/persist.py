@@ -21,7 +21,8 @@ Members: ``meta`` (UTF-8 JSON as ``uint8``: format name and version,
 scikit-learn and detector versions, labels, constructor parameters, sizes),
 ``word_vocab`` and ``char_vocab`` (UTF-8 JSON lists as ``uint8``),
 ``word_idf``, ``char_idf``, ``coef`` (``float32``), ``intercept``,
-``calibration``, ``thresholds``.
+``calibration``, ``thresholds``, ``gate_coef`` (``float32``) and ``gate``
+(intercept, Platt a, Platt b, threshold of the "any frame" gate).
 
 Any problem (missing file, not a zip, a renamed pickle, CRC failure, extra or
 missing members, wrong shapes, another format version, a different label set)
@@ -68,9 +69,21 @@ _MEMBERS = frozenset(
         "intercept",
         "calibration",
         "thresholds",
+        "gate_coef",
+        "gate",
     }
 )
-_PARAMS = ("word_ngram", "char_ngram", "min_df", "stem", "C", "class_weight", "cv", "random_state")
+_PARAMS = (
+    "word_ngram",
+    "char_ngram",
+    "min_df",
+    "stem",
+    "C",
+    "class_weight",
+    "gate",
+    "cv",
+    "random_state",
+)
 
 
 def _json_bytes(obj: Any) -> np.ndarray:
@@ -118,6 +131,16 @@ def save_model(model: FramingClassifier, path: str | Path) -> None:
         "intercept": model.intercept_.astype(np.float64),
         "calibration": model.calibration_.astype(np.float64),
         "thresholds": model.thresholds_.astype(np.float64),
+        "gate_coef": model.gate_coef_.astype(np.float32),
+        "gate": np.array(
+            [
+                model.gate_intercept_,
+                model.gate_calibration_[0],
+                model.gate_calibration_[1],
+                model.gate_threshold_,
+            ],
+            dtype=np.float64,
+        ),
     }
     try:
         with open(path, "wb") as handle:
@@ -259,6 +282,8 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> F
         "intercept": (n_labels,),
         "calibration": (n_labels, 2),
         "thresholds": (n_labels,),
+        "gate_coef": (n_word + n_char,),
+        "gate": (4,),
     }
     for name, shape in expect.items():
         arr = arrays[name]
@@ -300,6 +325,11 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> F
     model.intercept_ = arrays["intercept"].astype(np.float64)
     model.calibration_ = arrays["calibration"].astype(np.float64)
     model.thresholds_ = arrays["thresholds"].astype(np.float64)
+    model.gate_coef_ = arrays["gate_coef"].astype(np.float64)
+    gate = arrays["gate"].astype(np.float64)
+    model.gate_intercept_ = float(gate[0])
+    model.gate_calibration_ = gate[1:3].copy()
+    model.gate_threshold_ = float(gate[3])
     model.n_features_ = feat.n_features
     return model
 

@@ -137,10 +137,10 @@ def training_data() -> tuple[list[str], np.ndarray]:
     return texts, label_matrix(labels)
 
 
-@lru_cache(maxsize=1)
-def small_model() -> FramingClassifier:
+@lru_cache(maxsize=2)
+def small_model(gate: bool = True) -> FramingClassifier:
     texts, Y = training_data()
-    return FramingClassifier(cv=3).fit(texts, Y)
+    return FramingClassifier(cv=3, gate=gate).fit(texts, Y)
 
 
 # -- scikit-learn estimator checks ---------------------------------------------
@@ -360,11 +360,14 @@ _WORDS = st.sampled_from(
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(_WORDS, st.text(max_size=6)), max_size=30).map("".join))
 def test_explain_spans_slice_the_original_text(text: str) -> None:
-    model = small_model()
+    model = small_model(gate=False)
     sentences = {(s.start, s.end) for s in sentence_spans(text)}
-    # min_score=0 flags every (sentence, label), so every cue path runs
+    # without the gate, min_score=0 flags every (sentence, label), so every
+    # cue path runs
     flags = model.explain_spans(text, min_score=0.0)
     assert len(flags) == len(sentences) * len(LABELS)
+    gated = small_model().explain_spans(text, min_score=0.0)
+    assert {(f.start, f.end) for f in gated} <= sentences
     for f in flags:
         assert (f.start, f.end) in sentences
         assert 0.0 <= f.score <= 1.0
