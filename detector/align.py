@@ -29,6 +29,7 @@ character spans into the original texts.
 from __future__ import annotations
 
 import itertools
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -127,6 +128,52 @@ def _fragments(i: np.ndarray, j: np.ndarray, n: int) -> list[tuple[int, int, int
     return frags
 
 
+_SENTENCE_INDEX: weakref.WeakKeyDictionary[Tokens, _SentenceIndex] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class _SentenceIndex:
+    """Sentences of one text as token ranges, and their distinct token ids.
+
+    ``rows[k]`` is the sentence of ``ids[k]``; cached per :class:`Tokens`
+    object, so a document aligned against many others (a corpus) is split
+    into sentences once.
+    """
+
+    ranges: list[tuple[int, int]]
+    rows: np.ndarray
+    ids: np.ndarray
+
+
+def _sentence_index(t: Tokens) -> _SentenceIndex:
+    cached = _SENTENCE_INDEX.get(t)
+    if cached is not None:
+        return cached
+    from detector.sentences import sentence_spans
+
+    # razdel: 30x faster than pysbd; seeds only need approximate boundaries
+    spans = sentence_spans(t.text, engine="razdel")
+    ranges: list[tuple[int, int]] = []
+    rows: list[np.ndarray] = []
+    ids: list[np.ndarray] = []
+    if spans:
+        s0 = np.searchsorted(t.starts, [sp.start for sp in spans], side="left")
+        s1 = np.searchsorted(t.starts, [sp.end for sp in spans], side="left")
+        for x, y in zip(s0.tolist(), s1.tolist(), strict=True):
+            if y - x >= 5:
+                unique = np.unique(t.ids[x:y])
+                rows.append(np.full(len(unique), len(ranges), dtype=np.int64))
+                ids.append(unique)
+                ranges.append((x, y))
+    index = _SentenceIndex(
+        ranges,
+        np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
+        np.concatenate(ids) if ids else np.zeros(0, dtype=np.uint64),
+    )
+    _SENTENCE_INDEX[t] = index
+    return index
+
+
 def _sentence_seeds(
     ta: Tokens, tb: Tokens, params: Params
 ) -> list[tuple[int, int, int, int]]:
@@ -137,39 +184,20 @@ def _sentence_seeds(
     """
     from scipy import sparse
 
-    from detector.sentences import sentence_spans
-
-    def sentence_tokens(t: Tokens) -> list[tuple[int, int]]:
-        # razdel: 30x faster than pysbd; seeds only need approximate boundaries
-        spans = sentence_spans(t.text, engine="razdel")
-        if not spans:
-            return []
-        s0 = np.searchsorted(t.starts, [s.start for s in spans], side="left")
-        s1 = np.searchsorted(t.starts, [s.end for s in spans], side="left")
-        return [(int(x), int(y)) for x, y in zip(s0, s1, strict=True) if y - x >= 5]
-
-    sa, sb = sentence_tokens(ta), sentence_tokens(tb)
-    if not sa or not sb:
+    sa, sb = _sentence_index(ta), _sentence_index(tb)
+    if not sa.ranges or not sb.ranges:
         return []
-    vocab: dict[int, int] = {}
-
-    def coords(t: Tokens, sents: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
-        rows, cols = [], []
-        for r, (x, y) in enumerate(sents):
-            for tok in set(t.ids[x:y].tolist()):
-                rows.append(r)
-                cols.append(vocab.setdefault(tok, len(vocab)))
-        return rows, cols
-
-    ca, cb = coords(ta, sa), coords(tb, sb)
-
-    def matrix(rc: tuple[list[int], list[int]], n_rows: int) -> sparse.csr_matrix:
-        data = np.ones(len(rc[0]), dtype=np.float64)
-        return sparse.csr_matrix((data, rc), shape=(n_rows, len(vocab)))
-
-    xa, xb = matrix(ca, len(sa)), matrix(cb, len(sb))
-    df = np.asarray((xa > 0).sum(axis=0) + (xb > 0).sum(axis=0)).ravel()
-    idf = np.log((len(sa) + len(sb) + 1) / (df + 1)) + 1.0
+    vocab, columns = np.unique(np.concatenate([sa.ids, sb.ids]), return_inverse=True)
+    xa = sparse.csr_matrix(
+        (np.ones(len(sa.ids)), (sa.rows, columns[: len(sa.ids)])),
+        shape=(len(sa.ranges), len(vocab)),
+    )
+    xb = sparse.csr_matrix(
+        (np.ones(len(sb.ids)), (sb.rows, columns[len(sa.ids) :])),
+        shape=(len(sb.ranges), len(vocab)),
+    )
+    df = np.asarray(xa.sum(axis=0) + xb.sum(axis=0)).ravel()
+    idf = np.log((len(sa.ranges) + len(sb.ranges) + 1) / (df + 1)) + 1.0
     wa = xa.multiply(idf).tocsr()
     wb = xb.multiply(idf).tocsr()
     na = np.sqrt(np.asarray(wa.multiply(wa).sum(axis=1)).ravel()) + 1e-12
@@ -184,8 +212,8 @@ def _sentence_seeds(
     lb = np.asarray(xb[cols].sum(axis=1)).ravel()
     dice = 2 * inter / (la + lb)
     out = []
-    for r, c, dv in zip(rows, cols, dice, strict=True):
-        (a0, a1), (b0, b1) = sa[r], sb[c]
+    for r, c, dv in zip(rows.tolist(), cols.tolist(), dice.tolist(), strict=True):
+        (a0, a1), (b0, b1) = sa.ranges[r], sb.ranges[c]
         # a paraphrased sentence keeps roughly its length; a pairing with a
         # much longer "sentence" (a splitter failure, a list) is topic overlap
         if dv > params.sentence_dice and max(a1 - a0, b1 - b0) <= 1.5 * min(a1 - a0, b1 - b0):
