@@ -1,0 +1,211 @@
+"""Benchmark the engines on one corpus: local vs Spark report, index add and query.
+
+The corpus is ``report_bench.generate`` (news-length generated documents
+with injected quotes, reprints and per-outlet footers). Each measurement
+runs in its own process so peak memory is that run's alone:
+
+* ``local``: :func:`detector.report.build_report` (all cores);
+* ``spark``: :func:`detector.engines.spark.build_report_spark` in
+  ``local[*]`` (session start-up timed separately); both reports are
+  checked to have the same clusters;
+* ``index-add``: :meth:`detector.index.Index.add` of the whole corpus into a
+  fresh database (documents/s, compared with the local report's);
+* ``index-query``: :meth:`detector.index.Index.query` of new articles (each
+  quoting an archived document) against that database: median and worst
+  latency.
+
+Peak memory is the benchmarked process's maximum resident set; for Spark the
+largest child process (the JVM, or a Python worker) is printed too, since
+the driver's figure leaves the JVM out.
+
+Usage: python benchmarks/engines_bench.py --docs 2000 [--no-spark] [--index-only] [--queries 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def _peak_mb() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, child
+
+
+def _jvm_peak_mb(session) -> float:
+    """Peak resident memory (VmHWM) of the Spark driver JVM, in MB; 0 if unknown."""
+    proc = getattr(session.sparkContext._gateway, "proc", None)
+    try:
+        with open(f"/proc/{proc.pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (AttributeError, OSError, ValueError):
+        pass
+    return 0.0
+
+
+def _cluster_key(report) -> list[tuple]:
+    return [
+        (c.kind, tuple((m.doc, m.start, m.end) for m in c.members), c.earliest)
+        for c in report.clusters
+    ]
+
+
+def _child(mode: str, corpus: str, db: str, queries: int) -> dict:
+    from detector.params import DEFAULT_PARAMS
+
+    out: dict = {"mode": mode}
+    if mode == "local":
+        from detector.report import build_report
+
+        t = time.perf_counter()
+        rep = build_report([corpus], DEFAULT_PARAMS, framing=False)
+        out["seconds"] = time.perf_counter() - t
+        out["stages"] = {k: round(v, 2) for k, v in rep.stages.items()}
+        out["clusters"] = _cluster_key(rep)
+    elif mode == "spark":
+        from detector.engines.spark import build_report_spark, spark_session
+
+        t = time.perf_counter()
+        session = spark_session()
+        out["startup"] = time.perf_counter() - t
+        t = time.perf_counter()
+        rep = build_report_spark([corpus], DEFAULT_PARAMS, framing=False, session=session)
+        out["seconds"] = time.perf_counter() - t
+        out["stages"] = {k: round(v, 2) for k, v in rep.stages.items()}
+        out["clusters"] = _cluster_key(rep)
+        out["jvm_peak_mb"] = _jvm_peak_mb(session)
+        session.stop()
+    elif mode == "index-add":
+        from detector.index import Index
+
+        t = time.perf_counter()
+        with Index(db) as ix:
+            stats = ix.add([corpus])
+            out["size_mb"] = ix.stats().bytes / 1e6
+        out["seconds"] = time.perf_counter() - t
+        out["added"] = stats.added
+    elif mode == "index-query":
+        from detector.index import Index
+        from detector.load import iter_documents
+        from detector.schema import Document
+
+        docs = list(iter_documents([corpus]))
+        rng = random.Random(11)
+        with Index(db) as ix:
+            ix.query(Document(id="warm", text=docs[0].text))  # imports, caches
+            times, found = [], 0
+            for q in range(queries):
+                src = rng.choice(docs)
+                other = rng.choice(docs)
+                words = src.text.split()
+                at = rng.randrange(0, max(1, len(words) - 120))
+                text = " ".join(other.text.split()[:200] + words[at : at + 100])
+                t = time.perf_counter()
+                matches = ix.query(Document(id=f"q{q}", text=text))
+                times.append(time.perf_counter() - t)
+                found += any(m.document.id == src.id for m in matches)
+        out["median_ms"] = 1000 * statistics.median(times)
+        out["max_ms"] = 1000 * max(times)
+        out["found_source"] = f"{found}/{queries}"
+    own, child = _peak_mb()
+    out["peak_mb"] = own
+    out["peak_child_mb"] = child
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=2000)
+    ap.add_argument("--queries", type=int, default=20)
+    ap.add_argument("--no-spark", action="store_true")
+    ap.add_argument(
+        "--index-only", action="store_true", help="only index add and query (for large archives)"
+    )
+    ap.add_argument(
+        "--child", nargs=4, metavar=("MODE", "CORPUS", "DB", "QUERIES"), help=argparse.SUPPRESS
+    )
+    args = ap.parse_args()
+    if args.child:
+        mode, corpus, db, queries = args.child
+        print(json.dumps(_child(mode, corpus, db, int(queries))))
+        return
+
+    from report_bench import generate
+
+    with tempfile.TemporaryDirectory(prefix="engines-bench-") as tmp:
+        corpus = os.path.join(tmp, "corpus.jsonl")
+        docs = generate(args.docs)
+        with open(corpus, "w", encoding="utf-8") as fh:
+            for d in docs:
+                fh.write(
+                    json.dumps({"id": d.id, "text": d.text, "outlet": d.outlet, "date": d.date})
+                    + "\n"
+                )
+        mb = os.path.getsize(corpus) / 1e6
+        print(f"corpus: {len(docs)} documents, {mb:.1f} MB JSONL, {os.cpu_count()} cores")
+        db = os.path.join(tmp, "index.db")
+        modes = ["local"] + ([] if args.no_spark else ["spark"]) + ["index-add", "index-query"]
+        if args.index_only:
+            modes = ["index-add", "index-query"]
+        results = {}
+        for mode in modes:
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", mode, corpus, db, str(args.queries)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if proc.returncode != 0:
+                print(f"{mode}: FAILED\n{proc.stderr[-2000:]}")
+                continue
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            results[mode] = r
+            if mode in ("local", "spark"):
+                extra = f", session start {r['startup']:.1f} s" if "startup" in r else ""
+                if "jvm_peak_mb" in r:
+                    mem = f"driver peak {r['peak_mb']:.0f} MB + JVM peak {r['jvm_peak_mb']:.0f} MB"
+                else:
+                    mem = f"peak {r['peak_mb']:.0f} MB (largest worker {r['peak_child_mb']:.0f} MB)"
+                print(
+                    f"{mode:>11}: {r['seconds']:.1f} s ({len(docs) / r['seconds']:.0f} docs/s, "
+                    f"{mb / r['seconds']:.2f} MB/s){extra}; {mem}; stages {r['stages']}"
+                )
+            elif mode == "index-add":
+                print(
+                    f"  index-add: {r['seconds']:.1f} s ({r['added'] / r['seconds']:.0f} docs/s), "
+                    f"db {r['size_mb']:.0f} MB; peak {r['peak_mb']:.0f} MB"
+                )
+            else:
+                print(
+                    f"index-query: median {r['median_ms']:.0f} ms, max {r['max_ms']:.0f} ms over "
+                    f"{args.queries} queries against {len(docs)} documents; source found "
+                    f"{r['found_source']}; peak {r['peak_mb']:.0f} MB"
+                )
+        if "local" in results and "spark" in results:
+            same = results["local"]["clusters"] == results["spark"]["clusters"]
+            print(
+                f"local and spark clusters identical: {same} ({len(results['local']['clusters'])} clusters)"
+            )
+        if "local" in results and "index-add" in results:
+            ratio = results["index-add"]["seconds"] / results["local"]["seconds"]
+            print(f"index add time / local report time: {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
