@@ -129,6 +129,14 @@ def _word_grams(stems: Sequence[str], ngram: tuple[int, int]) -> list[tuple[str,
     return out
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    """One sentence as featurised: tokens and its word n-gram hits."""
+
+    tokens: list[tuple[int, int, str]]  # (start, end, folded) per token
+    word_hits: list[tuple[int, int, int]]  # (tok_start, tok_end, column)
+
+
 class _Featurizer:
     """Fitted word + char_wb TF-IDF with a per-token cache (internal).
 
@@ -186,8 +194,15 @@ class _Featurizer:
                 self._char_cache[folded] = ids
         return ids
 
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """TF-IDF matrix ``(len(texts), n_features)``; O(total tokens)."""
+    def transform(
+        self, texts: Sequence[str], record: list[_Parsed] | None = None
+    ) -> sparse.csr_matrix:
+        """TF-IDF matrix ``(len(texts), n_features)``; O(total tokens).
+
+        When ``record`` is a list, one :class:`_Parsed` per text is appended
+        to it (tokens and word-feature hits), so explanations need not
+        tokenise again.
+        """
         import numpy as np
         from scipy import sparse
 
@@ -200,11 +215,15 @@ class _Featurizer:
         for row, text in enumerate(texts):
             toks = _tokens(text)
             stems = [self.norm(t[2]) for t in toks]
-            for feat, _i, _j in _word_grams(stems, self.word_ngram):
+            hits: list[tuple[int, int, int]] = []
+            for feat, i, j in _word_grams(stems, self.word_ngram):
                 col = windex.get(feat)
                 if col is not None:
                     w_rows.append(row)
                     w_cols.append(col)
+                    hits.append((i, j, col))
+            if record is not None:
+                record.append(_Parsed(toks, hits))
             for _s, _e, folded in toks:
                 ids = self.char_ids(folded)
                 c_cols.append(ids)
@@ -631,45 +650,69 @@ class FramingClassifier:
 
     # -- explanations ----------------------------------------------------
     def _token_scores(
-        self, sentence: str, x_row: sparse.csr_matrix
-    ) -> tuple[list[tuple[int, int, str]], np.ndarray]:
-        """Tokens of ``sentence`` and each token's contribution to each label.
+        self, parsed: Sequence[_Parsed], X_rows: sparse.csr_matrix
+    ) -> list[np.ndarray]:
+        """Each token's contribution to each label, for a batch of sentences.
 
         A feature contributes ``x_f * w_f`` to a label; that amount is shared
-        equally among the feature's occurrences (a word n-gram among its
-        tokens, a char n-gram among the tokens it occurs in). Returns
-        ``(tokens, scores)`` with ``scores`` of shape ``(n_tokens, n_labels)``.
-        O(tokens * n-grams per token * labels).
+        equally among the feature's occurrences in the sentence (a word
+        n-gram among its tokens, a char n-gram among the tokens it occurs
+        in). ``X_rows`` holds the sentences' feature rows, in order. Returns
+        one ``(n_tokens, n_labels)`` array per sentence. Vectorised over the
+        batch: O(total token-feature occurrences * labels).
         """
         import numpy as np
+        from scipy import sparse
 
         feat = self.featurizer_
-        xs = dict(zip(x_row.indices.tolist(), x_row.data.tolist(), strict=True))
-        toks = _tokens(sentence)
-        stems = [feat.norm(t[2]) for t in toks]
-        tok_idx: list[int] = []
-        cols: list[int] = []
-        for f, i, j in _word_grams(stems, feat.word_ngram):
-            col = feat.word_index.get(f)
-            if col is not None and col in xs:
-                tok_idx.extend(range(i, j))
-                cols.extend([col] * (j - i))
-        scores = np.zeros((len(toks), len(self.labels_)))
-        if not toks:
-            return toks, scores
-        char_ids = [feat.char_ids(t[2]) for t in toks]
-        char_cols = np.concatenate(char_ids) + feat.n_word
-        char_toks = np.repeat(np.arange(len(toks)), [len(a) for a in char_ids])
-        active = np.isin(char_cols, x_row.indices)
-        col_arr = np.concatenate([np.asarray(cols, dtype=np.int64), char_cols[active]])
-        tok_arr = np.concatenate([np.asarray(tok_idx, dtype=np.int64), char_toks[active]])
-        if not len(col_arr):
-            return toks, scores
-        uniq, inverse, counts = np.unique(col_arr, return_inverse=True, return_counts=True)
-        values = np.array([xs[c] for c in uniq.tolist()])
-        share = values[inverse] / counts[inverse]
-        np.add.at(scores, tok_arr, self.coef_[:, col_arr].T * share[:, None])
-        return toks, scores
+        n_feat = feat.n_features
+        tok_parts: list[np.ndarray] = []
+        col_parts: list[np.ndarray] = []
+        row_parts: list[np.ndarray] = []
+        sizes: list[int] = []
+        base = 0
+        for r, p in enumerate(parsed):
+            before = len(col_parts)
+            n_tok = len(p.tokens)
+            sizes.append(n_tok)
+            if p.word_hits:
+                spans = np.asarray(p.word_hits, dtype=np.int64)
+                width = spans[:, 1] - spans[:, 0]
+                first = np.repeat(spans[:, 0], width)
+                step = np.arange(len(first)) - np.repeat(np.cumsum(width) - width, width)
+                tok_parts.append(base + first + step)
+                col_parts.append(np.repeat(spans[:, 2], width))
+            char_ids = [feat.char_ids(t[2]) for t in p.tokens]
+            if char_ids:
+                lens = [len(a) for a in char_ids]
+                tok_parts.append(base + np.repeat(np.arange(n_tok), lens))
+                col_parts.append(np.concatenate(char_ids) + feat.n_word)
+            row_parts.append(np.full(sum(len(a) for a in col_parts[before:]), r))
+            base += n_tok
+        out_rows = np.zeros((base, len(self.labels_)))
+        if tok_parts and X_rows.nnz:
+            toks = np.concatenate(tok_parts)
+            cols = np.concatenate(col_parts)
+            rows = np.concatenate(row_parts).astype(np.int64)
+            key = rows * n_feat + cols
+            uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+            X_rows = X_rows.tocsr()
+            X_rows.sort_indices()
+            nz_rows = np.repeat(np.arange(X_rows.shape[0]), np.diff(X_rows.indptr))
+            nz_key = nz_rows * n_feat + X_rows.indices
+            # every feature seen in a sentence has a non-zero tf-idf value,
+            # so each key is found; the guard only protects against misuse
+            pos = np.minimum(np.searchsorted(nz_key, uniq), len(nz_key) - 1)
+            values = np.where(nz_key[pos] == uniq, X_rows.data[pos], 0.0)
+            share = values[inverse] / counts[inverse]
+            incidence = sparse.csr_matrix((share, (toks, cols)), shape=(base, n_feat))
+            out_rows = np.asarray(incidence @ self.coef_.T)
+        result: list[np.ndarray] = []
+        offset = 0
+        for n_tok in sizes:
+            result.append(out_rows[offset : offset + n_tok])
+            offset += n_tok
+        return result
 
     @staticmethod
     def _cue_spans(
@@ -716,17 +759,23 @@ class FramingClassifier:
         if not items:
             return []
         sents = [text[sp.start : sp.end] for _doc, text, sp in items]
-        X_mat = self.featurizer_.transform(sents)
+        parsed: list[_Parsed] = []
+        X_mat = self.featurizer_.transform(sents, record=parsed)
         prob, flags = self._flags(X_mat, min_score)
         hits = np.argwhere(flags)
+        flagged = np.unique(hits[:, 0])
+        token_scores = dict(
+            zip(
+                flagged.tolist(),
+                self._token_scores([parsed[r] for r in flagged], X_mat[flagged]),
+                strict=True,
+            )
+        )
         out: list[FramingSpan] = []
-        contrib: dict[int, tuple[list[tuple[int, int, str]], np.ndarray]] = {}
         for row, j in hits.tolist():
             doc, _text, sp = items[row]
-            if row not in contrib:
-                contrib[row] = self._token_scores(sents[row], X_mat[row])
-            toks, token_scores = contrib[row]
-            cues = self._cue_spans(toks, token_scores[:, j], sp.start)
+            toks = parsed[row].tokens
+            cues = self._cue_spans(toks, token_scores[row][:, j], sp.start)
             out.append(
                 FramingSpan(
                     doc=doc,
@@ -746,6 +795,7 @@ class FramingClassifier:
         doc: str = "doc",
         min_score: float | None = None,
         lang: str | None = None,
+        engine: str = "razdel",
     ) -> list[FramingSpan]:
         """Flag the sentences of ``text`` and give the words behind each flag.
 
@@ -757,6 +807,13 @@ class FramingClassifier:
                 decides whether a sentence carries any frame at all.
             lang: language of ``text`` for sentence splitting, or None to
                 detect per paragraph.
+            engine: sentence splitter (see :func:`detector.sentences.sentence_spans`).
+                The default is razdel for both languages: measured on 1,000
+                documents of 10 sentences, splitting with pysbd for English
+                made flagging take 3.6 s instead of 1.2 s, over the 2 s
+                budget for 10,000 sentences, and a frame is a property of a
+                clause as much as of a full quotation, so razdel's finer
+                cuts inside quotes do not hurt.
 
         Returns:
             One :class:`FramingSpan` per flagged (sentence, label), in text
@@ -766,7 +823,7 @@ class FramingClassifier:
         """
         from detector.sentences import sentence_spans
 
-        spans = sentence_spans(text, lang)
+        spans = sentence_spans(text, lang, engine=engine)  # type: ignore[arg-type]
         return self._flag_sentences([(doc, text, sp) for sp in spans], min_score)
 
     def flag_documents(
@@ -774,15 +831,14 @@ class FramingClassifier:
         documents: Iterable[Document],
         *,
         min_score: float | None = None,
-        engine: str = "auto",
+        engine: str = "razdel",
     ) -> list[FramingSpan]:
         """:meth:`explain_spans` for many documents, vectorised in one batch.
 
         Args:
             documents: documents (their ``lang``, when set, guides splitting).
             min_score: as in :meth:`explain_spans`.
-            engine: sentence splitter (see :func:`detector.sentences.sentence_spans`);
-                ``"razdel"`` is about 30x faster than pysbd on English.
+            engine: sentence splitter, as in :meth:`explain_spans`.
 
         Returns:
             Flags of every document, ``doc`` set to each document's id, in
@@ -931,7 +987,7 @@ def flag_documents(
     *,
     model: FramingClassifier | None = None,
     min_score: float | None = None,
-    engine: str = "auto",
+    engine: str = "razdel",
 ) -> list[FramingSpan]:
     """Flag framing in many documents with ``model`` (default: the shipped one)."""
     clf = model if model is not None else load_default_model()

@@ -361,7 +361,7 @@ _WORDS = st.sampled_from(
 @given(st.lists(st.one_of(_WORDS, st.text(max_size=6)), max_size=30).map("".join))
 def test_explain_spans_slice_the_original_text(text: str) -> None:
     model = small_model(gate=False)
-    sentences = {(s.start, s.end) for s in sentence_spans(text)}
+    sentences = {(s.start, s.end) for s in sentence_spans(text, engine="razdel")}
     # without the gate, min_score=0 flags every (sentence, label), so every
     # cue path runs
     flags = model.explain_spans(text, min_score=0.0)
@@ -378,6 +378,25 @@ def test_explain_spans_slice_the_original_text(text: str) -> None:
             piece = text[cue.start : cue.end]
             assert piece and piece == piece.strip()
             prev = cue.end
+
+
+def test_token_contributions_add_up_to_the_decision() -> None:
+    # Each feature's x_f * w_f is shared out among tokens, so the tokens'
+    # contributions to a label sum to the linear score minus the intercept.
+    model = small_model()
+    sents = [
+        "Western countries apply double standards, double standards again!",
+        "Неонацисты и бандеровцы — пособники нацистов.",
+        "",
+        "1944 🇷🇺",
+    ]
+    parsed: list = []
+    X = model.featurizer_.transform(sents, record=parsed)
+    per_sentence = model._token_scores(parsed, X)
+    decision = model.decision_function(sents) - model.intercept_
+    for scores, d, p in zip(per_sentence, decision, parsed, strict=True):
+        assert scores.shape == (len(p.tokens), len(LABELS))
+        np.testing.assert_allclose(scores.sum(axis=0), d, atol=1e-9)
 
 
 def test_flag_documents_matches_explain_spans() -> None:
