@@ -47,6 +47,7 @@ order, and the report from the same grouping as :func:`detector.report.build_rep
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import json
 import os
 import sqlite3
@@ -407,14 +408,18 @@ class Index:
 
         stats = AddStats()
         load_stats: LoadStats | None = None
-        items = list(sources) if not isinstance(sources, Iterator) else sources
+        stream = iter(sources)
+        first = next(stream, None)
         docs: Iterable[Document]
-        if all(isinstance(s, Document) for s in items):
-            docs = items  # type: ignore[assignment]
+        if first is None:
+            docs = ()
+        elif isinstance(first, Document):
+            # a stream of Document objects stays a stream (bounded memory)
+            docs = itertools.chain([first], stream)  # type: ignore[list-item]
         else:
             load_stats = LoadStats()
             docs = iter_documents(
-                [os.fspath(s) for s in items],  # type: ignore[arg-type]
+                [os.fspath(s) for s in itertools.chain([first], stream)],  # type: ignore[misc]
                 skip_bad=skip_bad,
                 stats=load_stats,
             )

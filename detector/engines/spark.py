@@ -654,6 +654,10 @@ def build_report_spark(
     else:
         docs, skipped, errors = load_corpus(items, skip_bad=skip_bad)
     stages["load"] = time.perf_counter() - t0
+    if not docs:  # nothing to distribute: no session needed
+        return assemble_report(
+            [], [], [], [], {}, skipped=skipped, errors=errors, stages=stages, notes=notes
+        )
     spark = session or spark_session(master)
     sc = spark.sparkContext
     cap = max_bucket if max_bucket is not None else DEFAULT_MAX_BUCKET
