@@ -43,20 +43,82 @@ def _chain() -> tuple[dict[str, list[str]], list[str]]:
     return nxt, starts
 
 
-def generate(n: int, *, words: int = 600, seed: int = 7, outlets: int = 50) -> list[Document]:
-    """``n`` documents with injected reuse and per-outlet footers (deterministic)."""
+FORMULAE = [
+    "the foreign ministry said in a statement",
+    "according to the press service",
+    "Foreign Minister Sergey Lavrov said",
+    "within the framework of the Union State",
+    "on the sidelines of the summit",
+    "the two sides discussed bilateral cooperation",
+    "the meeting took place in Minsk",
+    "as reported earlier",
+    "the Kremlin press secretary told reporters",
+    "in the current international situation",
+]
+
+
+def _zipf_body(rng: random.Random, vocab: list[str], weights: list[float], words: int) -> list[str]:
+    """News-like word stream: Zipf-distributed words in sentences, a few stock formulae.
+
+    Independent documents share frequent words and the stock formulae, as
+    real news does, but not long word sequences (a word-bigram Markov chain
+    over a small text would make every pair of documents look related).
+    """
+    body: list[str] = []
+    while len(body) < words:
+        if rng.random() < 0.08:
+            body.extend(rng.choice(FORMULAE).split())
+        length = rng.randint(8, 30)
+        sentence = rng.choices(vocab, weights=weights, k=length)
+        sentence[0] = sentence[0].capitalize()
+        sentence[-1] += "."
+        body.extend(sentence)
+    return body[:words]
+
+
+def _vocabulary(rng: random.Random, size: int = 40000) -> tuple[list[str], list[float]]:
+    real: list[str] = []
+    seen: set[str] = set()
+    for line in (ROOT / "benchmarks" / "data" / "texts.jsonl").read_text("utf-8").splitlines():
+        for w in json.loads(line)["text"].lower().split():
+            w = w.strip(".,;:!?()\"'«»“”")
+            if w.isalpha() and w not in seen:
+                seen.add(w)
+                real.append(w)
+    syllables = ["ka", "lo", "mi", "nu", "ter", "vas", "ri", "don", "sel", "pra", "ost", "len"]
+    while len(real) < size:
+        real.append("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
+    weights = [1.0 / (rank + 2) ** 1.07 for rank in range(len(real))]
+    return real, weights
+
+
+def generate(
+    n: int, *, words: int = 600, seed: int = 7, outlets: int = 50, text: str = "zipf"
+) -> list[Document]:
+    """``n`` documents with injected reuse and per-outlet footers (deterministic).
+
+    ``text="zipf"`` (default): news-like Zipfian word streams; ``"markov"``:
+    a word-bigram chain over the bundled real text, a stress case where
+    unrelated documents share many accidental word sequences.
+    """
     rng = random.Random(seed)
-    nxt, starts = _chain()
-    keys = list(nxt)
+    if text == "markov":
+        nxt, starts = _chain()
+        keys = list(nxt)
+    else:
+        vocab, weights = _vocabulary(rng)
     docs: list[Document] = []
     bodies: list[list[str]] = []
     for i in range(n):
-        w = rng.choice(starts)
-        body = [w]
-        for _ in range(words - 1):
-            options = nxt.get(w)
-            w = rng.choice(options) if options else rng.choice(keys)
-            body.append(w)
+        if text == "markov":
+            w = rng.choice(starts)
+            body = [w]
+            for _ in range(words - 1):
+                options = nxt.get(w)
+                w = rng.choice(options) if options else rng.choice(keys)
+                body.append(w)
+        else:
+            body = _zipf_body(rng, vocab, weights, words)
         r = rng.random()
         if bodies and r < 0.05:
             body = list(rng.choice(bodies))
@@ -96,11 +158,12 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--baseline-docs", type=int, default=500)
     ap.add_argument("--framing", action="store_true")
+    ap.add_argument("--text", choices=["zipf", "markov"], default="zipf")
     args = ap.parse_args()
     from detector.report import build_report
 
     for n in args.docs:
-        docs = generate(n)
+        docs = generate(n, text=args.text)
         mb = sum(len(d.text.encode("utf-8")) for d in docs) / 1e6
         t = time.perf_counter()
         report = build_report(docs, workers=args.workers, framing=args.framing)
@@ -108,7 +171,7 @@ def main() -> None:
         peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         reuse = sum(1 for c in report.clusters if c.kind == "reuse")
-        print(f"== {n:,} documents, {mb:.1f} MB")
+        print(f"== {n:,} documents ({args.text} text), {mb:.1f} MB")
         print(
             f"report: {elapsed:.2f} s, {n / elapsed:,.0f} documents/s, {mb / elapsed:.2f} MB/s; "
             f"{report.candidates:,} candidate pairs, {reuse:,} reuse clusters, "

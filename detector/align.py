@@ -694,9 +694,9 @@ def align_passages(
     sentence_frags: list[tuple[int, int, int, int]] = []
     # Sentence similarity is the costly seed (a sentence split and a tf-idf
     # product per pair); it only extends real evidence, so a pair whose exact
-    # seeds never chain to half a passage is not worth it. In a corpus most
+    # seeds never chain to a passage-sized run is not worth it. In a corpus most
     # candidate pairs are of that kind.
-    anchor = max(2 * n, params.min_words // 2)
+    anchor = max(2 * n, params.min_words)
     if params.sentence_seeds and any(r.matched >= anchor for r in regions):
         sentence_frags = _sentence_seeds(ta, tb, params)
     stats.sentence_seeds = len(sentence_frags)
