@@ -154,11 +154,29 @@ class Tokens:
         return pos, pos
 
 
-@functools.lru_cache(maxsize=262144)
-def _form_id(form: str) -> int:
+_FORM_CACHE: dict[tuple[str, bool], tuple[str, int]] = {}
+_FORM_CACHE_LIMIT = 500_000
+
+
+def _form_and_id(raw: str, stem: bool) -> tuple[str, int]:
+    """Matching form of a raw token and its stable 64-bit id, cached.
+
+    One dictionary lookup per token on the hot path: news text repeats its
+    vocabulary, so normalising, stemming and hashing are paid once per
+    distinct written form. The cache is bounded (cleared when full).
+    """
+    key = (raw, stem)
+    hit = _FORM_CACHE.get(key)
+    if hit is not None:
+        return hit
     import xxhash
 
-    return xxhash.xxh3_64_intdigest(form.encode("utf-8", "surrogatepass"))
+    form = normalize_token(raw, stem)
+    value = (form, xxhash.xxh3_64_intdigest(form.encode("utf-8", "surrogatepass")))
+    if len(_FORM_CACHE) >= _FORM_CACHE_LIMIT:
+        _FORM_CACHE.clear()
+    _FORM_CACHE[key] = value
+    return value
 
 
 def tokenize(text: str, *, stem: bool = True) -> Tokens:
@@ -174,21 +192,17 @@ def tokenize(text: str, *, stem: bool = True) -> Tokens:
     """
     import numpy as np
 
-    starts: list[int] = []
-    ends: list[int] = []
-    forms: list[str] = []
-    for match in _WORD_RE.finditer(text):
-        form = normalize_token(match.group(), stem)
-        if not form:  # a token made only of marks/format characters
-            continue
-        starts.append(match.start())
-        ends.append(match.end())
-        forms.append(form)
-    ids = np.fromiter((_form_id(f) for f in forms), dtype=np.uint64, count=len(forms))
+    matches = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+    lookup = _FORM_CACHE.get
+    resolved = [lookup((raw, stem)) or _form_and_id(raw, stem) for _, _, raw in matches]
+    keep = [k for k, (form, _) in enumerate(resolved) if form]  # marks-only tokens drop
+    if len(keep) != len(matches):
+        matches = [matches[k] for k in keep]
+        resolved = [resolved[k] for k in keep]
     return Tokens(
         text=text,
-        starts=np.asarray(starts, dtype=np.int64),
-        ends=np.asarray(ends, dtype=np.int64),
-        forms=tuple(forms),
-        ids=ids,
+        starts=np.fromiter((m[0] for m in matches), dtype=np.int64, count=len(matches)),
+        ends=np.fromiter((m[1] for m in matches), dtype=np.int64, count=len(matches)),
+        forms=tuple(form for form, _ in resolved),
+        ids=np.fromiter((i for _, i in resolved), dtype=np.uint64, count=len(resolved)),
     )
