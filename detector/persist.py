@@ -81,6 +81,7 @@ _PARAMS = (
     "C",
     "class_weight",
     "gate",
+    "relative_cut",
     "cv",
     "random_state",
 )
