@@ -743,13 +743,20 @@ class FramingClassifier:
         ``score`` is each token's contribution to the label. Tokens with a
         positive score of at least ``rel_cutoff`` times the best one (at most
         ``max_tokens``) are kept, and adjacent kept tokens merge into one
-        phrase; ``offset`` shifts token offsets into the document.
+        phrase; ``offset`` shifts token offsets into the document. Words of
+        one or two letters ("it", "в") are not cues on their own: their
+        weight comes from char n-grams shared with many words, and
+        highlighting them explains nothing to a reader.
         """
         import numpy as np
 
-        if not toks or float(score.max()) <= 0:
+        if not toks:
             return ()
+        short = np.fromiter((len(t[2]) < 3 and not t[2].isdigit() for t in toks), bool, len(toks))
+        score = np.where(short, 0.0, score)
         best = float(score.max())
+        if best <= 0:
+            return ()
         order = np.argsort(-score, kind="stable")[:max_tokens]
         keep = sorted(int(k) for k in order if score[k] > 0 and score[k] >= rel_cutoff * best)
         cues: list[Span] = []
