@@ -71,8 +71,8 @@ def test_spark_and_local_give_the_same_report(spark) -> None:
     from detector.engines.spark import build_report_spark
     from detector.report import build_report
 
-    local = build_report([str(SAMPLE)], DEFAULT_PARAMS, framing=False, workers=1)
-    remote = build_report_spark([str(SAMPLE)], DEFAULT_PARAMS, framing=False, session=spark)
+    local = build_report([str(SAMPLE)], DEFAULT_PARAMS, framing=True, workers=1)
+    remote = build_report_spark([str(SAMPLE)], DEFAULT_PARAMS, framing=True, session=spark)
     assert len(local.clusters) >= 5  # the sample corpus has real reuse
     assert {c.kind for c in local.clusters} == {"reuse", "boilerplate"}
     _same_clusters(local.clusters, remote.clusters)
@@ -81,6 +81,10 @@ def test_spark_and_local_give_the_same_report(spark) -> None:
     assert local.repeats == remote.repeats
     assert local.phrases == remote.phrases
     assert local.texts == remote.texts
+    # framing runs in the executors with the same model: same flags, same counts
+    assert local.framing == remote.framing
+    assert local.framing_counts == remote.framing_counts
+    assert local.notes == remote.notes
 
 
 def test_candidate_pairs_match_local_including_oversized_buckets(spark) -> None:
