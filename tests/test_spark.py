@@ -217,3 +217,39 @@ def test_bad_input_is_an_input_error_and_skip_bad_counts(spark, tmp_path: Path) 
         [str(src)], DEFAULT_PARAMS, framing=False, session=spark, skip_bad=True
     )
     assert report.skipped == 1 and len(report.documents) == 1
+
+
+def test_cli_engine_spark_json_equals_local(spark, tmp_path: Path) -> None:
+    """`detector report --engine spark` writes the same detector.report/1 JSON as local."""
+    import os
+    import sys
+
+    def run(*extra: str) -> dict:
+        out = tmp_path / f"{'-'.join(extra) or 'local'}.json"
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "detector",
+                "report",
+                str(SAMPLE),
+                "--no-framing",
+                "--format",
+                "json",
+                "-o",
+                str(out),
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            timeout=600,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return json.loads(out.read_text("utf-8"))
+
+    local = run("--engine", "local")
+    remote = run("--engine", "spark", "--master", "local[2]")
+    assert local["schema"] == "detector.report/1"
+    assert remote == local
