@@ -75,15 +75,21 @@ def spark_session(
             the local cores in local mode (Spark's default of 200 is far too
             many for one machine), Spark's own default otherwise.
 
-    The web UI and console progress bars are off, logs are at ERROR, and
-    ``PYSPARK_PYTHON`` is the running interpreter so workers import the same
-    ``detector``.
+    The web UI and console progress bars are off and logs are at ERROR. In
+    local mode ``PYSPARK_PYTHON`` is the running interpreter, so workers
+    import the same ``detector``; on a cluster an existing ``PYSPARK_PYTHON``
+    is kept (executors need ``reuse-detector`` installed).
     """
     from pyspark.sql import SparkSession
 
     master = master or "local[*]"
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    if _is_local(master):
+        # local workers must import this very detector: the running interpreter
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+        os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    else:
+        # on a cluster the executors' Python is the cluster's business
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (
         SparkSession.builder.master(master)
         .appName(app_name)
