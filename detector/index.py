@@ -574,9 +574,11 @@ class Index:
     def _bucket_docs(self, keys: np.ndarray) -> dict[int, int]:
         """Archived documents sharing a bucket key, with how many keys each shares.
 
-        Buckets holding more than ``max_bucket`` documents are frequent text
-        (site chrome, formulae) and do not make candidates, as in the batch
-        engines. O(K log N) B-tree lookups for K query keys.
+        A bucket holding more than ``max_bucket`` documents is frequent text
+        (site chrome, a story reprinted everywhere). The batch engines chain
+        such a bucket in corpus order, which links a newly added document to
+        the bucket's latest one only; a query does the same, so its
+        candidates stay bounded. O(K log N) B-tree lookups for K query keys.
         """
         shared: dict[int, int] = {}
         if keys.size == 0:
@@ -584,10 +586,11 @@ class Index:
         pairs = {(band, key) for row in _signed(keys) for band, key in enumerate(row)}
         cap = self.max_bucket
         query = "SELECT doc FROM band_keys WHERE band=? AND key=? LIMIT ?"
+        latest = "SELECT doc FROM band_keys WHERE band=? AND key=? ORDER BY doc DESC LIMIT 1"
         for band, key in sorted(pairs):
             docs = [r[0] for r in self._db.execute(query, (band, key, cap + 1))]
-            if len(docs) >= cap + 1:
-                continue
+            if len(docs) > cap:
+                docs = [r[0] for r in self._db.execute(latest, (band, key))]
             for d in docs:
                 shared[d] = shared.get(d, 0) + 1
         return shared

@@ -352,3 +352,19 @@ def test_cli_add_query_report_stats(tmp_path: Path) -> None:
     missing = _run("index", "query", str(tmp_path / "nope.db"), str(q))
     assert missing.returncode == 2
     assert "no such index" in missing.stderr
+
+
+def test_query_with_oversized_bucket_links_latest_document(
+    tmp_path: Path, seeds: dict[str, str]
+) -> None:
+    """A story reprinted more often than the bucket cap still leads a query to a copy."""
+    story = seeds["004_25d9c6ebddf93f77"]
+    copies = [Document(id=f"copy{i:02d}", text=f"Copy {i}. {story}") for i in range(6)]
+    with Index(tmp_path / "ix.db", max_bucket=3) as ix:
+        ix.add([*synthetic_corpus(10), *copies])
+        matches = ix.query(Document(id="new", text="Today. " + story[:3000]))
+    ids = [m.document.id for m in matches]
+    assert ids, "an oversized bucket must still yield a candidate"
+    assert set(ids) <= {c.id for c in copies}
+    assert "copy05" in ids  # the latest copy, as the batch engines chain it
+    assert len(ids) < len(copies)  # the cap bounds the candidates
