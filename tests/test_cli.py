@@ -173,3 +173,44 @@ def test_every_command_has_help_and_is_documented() -> None:
     for name, command in walk(cli, ""):
         assert command.help, f"detector {name} has no help"
         assert f"detector {name}" in readme, f"detector {name} is not documented in README.md"
+
+
+@pytest.mark.slow
+def test_train_then_flag_end_to_end(tmp_path: Path) -> None:
+    labelled = Path(__file__).parent.parent / "corpora" / "framing" / "labelled.jsonl"
+    lines = labelled.read_text(encoding="utf-8").splitlines()
+    subset = tmp_path / "labels.jsonl"
+    subset.write_text("\n".join(lines[::6]) + "\n", encoding="utf-8")  # every 6th: fast
+    model = tmp_path / "model.npz"
+    trained = run(["train", str(subset), "-o", str(model)])
+    assert trained.exit_code == 0, trained.output
+    assert model.exists()
+    doc = tmp_path / "post.txt"
+    doc.write_text(
+        "The West is again applying double standards and hypocrisy to Russia.\n"
+        "The weather in Minsk will be sunny on Tuesday.\n",
+        encoding="utf-8",
+    )
+    flagged = run(["flag", str(doc), "--model", str(model), "--format", "json"])
+    assert flagged.exit_code == 0, flagged.output
+    data = json.loads(flagged.output)
+    assert data["schema"] == "detector.flag/1"
+    flags = data["documents"][0]["framing"]
+    text = doc.read_text(encoding="utf-8")
+    for f in flags:
+        assert text[f["start"] : f["end"]] == f["text"]
+        for cue in f["cues"]:
+            assert text[cue["start"] : cue["end"]] == cue["text"]
+    assert not any("weather" in f["text"] for f in flags)
+
+
+def test_flag_refuses_a_pickle_model(tmp_path: Path) -> None:
+    import pickle
+
+    bad = tmp_path / "model.npz"
+    bad.write_bytes(pickle.dumps({"not": "a model"}))
+    doc = tmp_path / "a.txt"
+    doc.write_text("Some text.", encoding="utf-8")
+    result = run(["flag", str(doc), "--model", str(bad)])
+    assert result.exit_code == 2
+    assert "model.npz" in result.output and "Traceback" not in result.output

@@ -55,7 +55,8 @@ def render_flags(documents: list[Document], flags: list[FramingSpan]) -> Rendera
         table.add_column("label", no_wrap=True)
         table.add_column("score", justify="right")
         table.add_column("chars", no_wrap=True)
-        table.add_column("sentence (cue words underlined)", ratio=1)
+        table.add_column("sentence (cue words underlined)", ratio=3)
+        table.add_column("cues", ratio=1)
         for f in mine:
             text = texts[doc.id]
             sentence = Text(display_text(text[f.start : f.end]))
@@ -63,6 +64,8 @@ def render_flags(documents: list[Document], flags: list[FramingSpan]) -> Rendera
                 lo, hi = cue.start - f.start, cue.end - f.start
                 if 0 <= lo < hi <= len(sentence):
                     sentence.stylize("bold underline", lo, hi)
-            table.add_row(f.label, f"{f.score:.2f}", f"{f.start}–{f.end}", sentence)
+            # the cue words again as plain text: underlines vanish without colour
+            cues = Text(" · ".join(display_text(text[c.start : c.end]) for c in f.cues))
+            table.add_row(f.label, f"{f.score:.2f}", f"{f.start}–{f.end}", sentence, cues)
         parts.append(table if mine else Text(f"{display_text(doc.id)}: no framing flagged"))
     return Group(*parts)
