@@ -364,7 +364,13 @@ def _fit_binary(
             1.01 if n_pos == 0 else 0.0,
             None,
         )
-    lr = LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", max_iter=1000)
+    lr = LogisticRegression(
+        C=C,
+        class_weight=class_weight,
+        solver="liblinear",
+        max_iter=1000,
+        random_state=random_state,
+    )
     lr.fit(X_mat, y)
     coef, intercept = lr.coef_[0].copy(), float(lr.intercept_[0])
     folds = min(cv, n_pos, n_neg)
