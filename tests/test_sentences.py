@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detector.lang import detect_language, dominant_script, stemmer_for
 from detector.sentences import sentence_spans, sentences
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 def check_spans(text: str, spans: list) -> None:
@@ -133,10 +129,9 @@ def test_mixed_language_paragraphs() -> None:
     ]
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared seed texts not available")
-@pytest.mark.parametrize("name", ["001_260e159f90c48a13.txt", "004_25d9c6ebddf93f77.txt"])
-def test_seed_text(name: str) -> None:
-    text = (SEEDS / name).read_text(encoding="utf-8")
+@pytest.mark.parametrize("name", ["001_260e159f90c48a13", "004_25d9c6ebddf93f77"])
+def test_seed_text(name: str, seeds: dict[str, str]) -> None:
+    text = seeds[name]
     spans = sentence_spans(text)
     check_spans(text, spans)
     got = [s.text(text) for s in spans]
