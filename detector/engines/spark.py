@@ -62,14 +62,22 @@ def _is_local(master: str) -> bool:
     return master.startswith("local")
 
 
+def _apply_common(builder: Any) -> None:
+    """No web UI, no console progress bars, quiet logs, Arrow transfers."""
+    builder.config("spark.ui.enabled", "false").config(
+        "spark.ui.showConsoleProgress", "false"
+    ).config("spark.log.level", "ERROR").config("spark.sql.execution.arrow.pyspark.enabled", "true")
+
+
 def spark_session(
     master: str | None = None, *, app_name: str = "detector", shuffle_partitions: int | None = None
 ) -> SparkSession:
     """A SparkSession for the report (the active one is reused if it exists).
 
     Args:
-        master: Spark master URL; ``None`` means ``local[*]``. In local mode
-            the driver binds to 127.0.0.1 only.
+        master: Spark master URL; ``None`` means ``local[*]``, or, under
+            ``spark-submit``, the master it was given. In local mode the
+            driver binds to 127.0.0.1 only.
         app_name: application name shown by the cluster manager.
         shuffle_partitions: ``spark.sql.shuffle.partitions``; default twice
             the local cores in local mode (Spark's default of 200 is far too
@@ -82,29 +90,31 @@ def spark_session(
     """
     from pyspark.sql import SparkSession
 
+    builder = SparkSession.builder.appName(app_name)
+    if master is None and "PYSPARK_GATEWAY_PORT" in os.environ:
+        # launched by spark-submit: its --master and --conf already hold
+        _apply_common(builder)
+        if shuffle_partitions is not None:
+            builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+        return session
     master = master or "local[*]"
+    builder = builder.master(master)
     if _is_local(master):
         # local workers must import this very detector: the running interpreter
         os.environ["PYSPARK_PYTHON"] = sys.executable
         os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
-    else:
-        # on a cluster the executors' Python is the cluster's business
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = (
-        SparkSession.builder.master(master)
-        .appName(app_name)
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.log.level", "ERROR")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-    )
-    if _is_local(master):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = builder.config("spark.driver.host", "127.0.0.1").config(
             "spark.driver.bindAddress", "127.0.0.1"
         )
         if shuffle_partitions is None:
             shuffle_partitions = 2 * (os.cpu_count() or 2)
+    else:
+        # on a cluster the executors' Python is the cluster's business
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    _apply_common(builder)
     if shuffle_partitions is not None:
         builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
     session = builder.getOrCreate()
