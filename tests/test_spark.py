@@ -15,10 +15,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import require_tool
 
 from detector.params import DEFAULT_PARAMS
 from detector.schema import Document
-from tests.conftest import require_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpora" / "sample" / "sample.jsonl"
