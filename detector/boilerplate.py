@@ -272,20 +272,32 @@ def repeat_runs(
     return out
 
 
-@functools.lru_cache(maxsize=262144)
-def _is_stop(raw: str) -> bool:
-    return raw.casefold() in _STOPWORDS
+@functools.lru_cache(maxsize=1)
+def _stop_ids() -> np.ndarray:
+    """Sorted token ids (``Tokens.ids``) of the function words, stemmed and not.
+
+    A token is a function word when its matching form is that of one, so
+    look-alike spellings ("thе" with a Cyrillic е) count too. Both stemmed
+    and unstemmed forms are listed because ``Tokens`` does not record which
+    was used; a content word whose stem equals a function word's ("others")
+    is treated as one, which only trims a phrase edge.
+    """
+    import numpy as np
+
+    from detector.tokens import tokenize
+
+    words = " ".join(sorted(_STOPWORDS))
+    ids = [tokenize(words, stem=stem).ids for stem in (True, False)]
+    return np.unique(np.concatenate(ids))
 
 
 def _stop_mask(tokens: Tokens) -> np.ndarray:
     import numpy as np
 
-    text = tokens.text
-    return np.fromiter(
-        (_is_stop(text[s:e]) for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist(), strict=True)),
-        dtype=bool,
-        count=len(tokens),
-    )
+    stop = _stop_ids()
+    ids = np.asarray(tokens.ids, dtype=np.uint64)
+    pos = np.minimum(np.searchsorted(stop, ids), len(stop) - 1)
+    return stop[pos] == ids
 
 
 def _gram_hashes(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:

@@ -9,16 +9,24 @@ documents become a candidate pair when any of their windows share an LSH band
 (Indyk & Motwani 1998; Leskovec, Rajaraman & Ullman, *Mining of Massive
 Datasets*, ch. 3.4).
 
+Shingles that recur within one outlet (footers, site chrome) or in a large
+share of all documents (stock formulae) would put unrelated windows into the
+same buckets and blow up the candidate set. :func:`shingle_mask` finds them
+from a first, cheap pass over per-document shingle sets
+(:func:`shingle_set`); window signatures are then taken over the remaining
+shingles only (``mask=`` of :func:`sketch_tokens`). Boilerplate is still
+reported, by counting segments (:mod:`detector.boilerplate`), not by pairs.
+
 Everything here is a pure function of its arguments with stable output
-(xxh3 band keys, never Python's salted ``hash()``), so the local engine and
-the Spark engine call the very same functions inside their workers and get
-identical candidates.
+(numpy mixing hashes for band keys, never Python's salted ``hash()``), so
+the local engine and the Spark engine call the very same functions inside
+their workers and get identical candidates.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -36,12 +44,27 @@ __all__ = [
     "band_keys",
     "band_shape",
     "candidate_pairs",
+    "min_window_shingles",
+    "shingle_mask",
+    "shingle_set",
     "sketch_document",
+    "sketch_shingles",
     "sketch_tokens",
 ]
 
 DEFAULT_MAX_BUCKET = 64
 """Largest LSH bucket (in distinct documents) expanded into all its pairs."""
+
+MASK_OUTLET_DOCS = 3
+"""A shingle in at least this many documents of one outlet is chrome (masked);
+the same count that makes a segment boilerplate in :mod:`detector.boilerplate`."""
+
+MASK_DOC_SHARE = 0.01
+"""A shingle in more than this share of all documents is masked ..."""
+
+MASK_MIN_DOCS = 100
+"""... but only once it is in more than this many documents, so a story
+reprinted by up to this many outlets always keeps its shingles."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,14 +86,169 @@ class DocSketch:
     signatures: np.ndarray
 
 
-def sketch_tokens(doc_id: str, tokens: Tokens, params: Params) -> DocSketch:
-    """Window signatures of an already tokenised document (see :func:`sketch_document`)."""
-    from detector.fingerprint import shingle_hashes, window_signatures, window_starts
+def sketch_tokens(
+    doc_id: str, tokens: Tokens, params: Params, *, mask: np.ndarray | None = None
+) -> DocSketch:
+    """Window signatures of an already tokenised document (see :func:`sketch_document`).
+
+    Args:
+        doc_id: document id.
+        tokens: its tokens.
+        params: shingle, window and MinHash parameters.
+        mask: optional sorted ``uint32`` shingle hashes to leave out (see
+            :func:`shingle_mask` and :func:`sketch_shingles`).
+    """
+    from detector.fingerprint import shingle_hashes
 
     hashes = shingle_hashes(tokens.ids, params.shingle_size)
-    starts = window_starts(len(hashes), params.window_words, params.window_step)
-    sigs = window_signatures(hashes, starts, params.window_words, params)
-    return DocSketch(doc=doc_id, n_tokens=len(tokens), starts=starts, signatures=sigs)
+    return sketch_shingles(doc_id, len(tokens), hashes, params, mask=mask)
+
+
+def _to32(hashes: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    return (np.asarray(hashes, dtype=np.uint64) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+def shingle_set(hashes: np.ndarray) -> np.ndarray:
+    """The distinct shingles of one document as MinHash sees them (sorted ``uint32``).
+
+    MinHash uses only the low 32 bits of a shingle hash (datasketch's
+    ``affine32`` scheme), so two shingles equal there are the same shingle
+    for candidates, and masking works on the same 32-bit values. O(s log s).
+    """
+    import numpy as np
+
+    return np.unique(_to32(hashes))
+
+
+def min_window_shingles(params: Params) -> int:
+    """Fewest unmasked shingles a window needs to be banded.
+
+    Half the shingles of the shortest reportable passage (``min_words``): a
+    window left with fewer after masking holds no passage worth aligning on
+    its own, and near-empty windows would all share the same few buckets.
+    """
+    return max(1, (params.min_words - params.shingle_size + 1) // 2)
+
+
+def sketch_shingles(
+    doc_id: str,
+    n_tokens: int,
+    hashes: np.ndarray,
+    params: Params,
+    *,
+    mask: np.ndarray | None = None,
+) -> DocSketch:
+    """Window signatures from a document's ordered shingle hashes.
+
+    Args:
+        doc_id: document id.
+        n_tokens: its length in tokens.
+        hashes: its shingle hashes in text order (:func:`detector.fingerprint.shingle_hashes`;
+            64-bit, or their low 32 bits).
+        params: ``shingle_size``, ``window_words``, ``window_step``,
+            ``num_perm``, ``seed`` and ``min_words``.
+        mask: sorted ``uint32`` shingles (:func:`shingle_mask`) to leave out
+            of every window. Windows keep their positions; each is signed over
+            its unmasked shingles, and windows left with fewer than
+            :func:`min_window_shingles` are dropped. ``None``: no masking
+            (every window, exactly as before masking existed).
+
+    Returns:
+        A :class:`DocSketch`. O(s * num_perm) for s shingles.
+    """
+    import numpy as np
+
+    from detector.fingerprint import window_signatures, window_starts
+
+    window = params.window_words
+    starts = window_starts(len(hashes), window, params.window_step)
+    if mask is None or len(mask) == 0 or len(starts) == 0:
+        sigs = window_signatures(hashes, starts, window, params)
+        return DocSketch(doc=doc_id, n_tokens=n_tokens, starts=starts, signatures=sigs)
+    from detector.fingerprint import _permuted
+
+    h32 = _to32(hashes)
+    pos = np.minimum(np.searchsorted(mask, h32), len(mask) - 1)
+    keep = mask[pos] != h32
+    cum = np.concatenate(([0], np.cumsum(keep)))
+    lo = cum[starts]
+    hi = cum[np.minimum(starts + window, len(hashes))]
+    ok = hi - lo >= min_window_shingles(params)
+    starts, lo, hi = starts[ok], lo[ok], hi[ok]
+    sigs = np.empty((len(starts), params.num_perm), dtype=np.uint32)
+    if len(starts):
+        phv = _permuted(h32[keep], params)
+        for row, (a, b) in enumerate(zip(lo.tolist(), hi.tolist(), strict=True)):
+            sigs[row] = phv[a:b].min(axis=0)
+    return DocSketch(doc=doc_id, n_tokens=n_tokens, starts=starts, signatures=sigs)
+
+
+def shingle_mask(
+    records: Iterable[tuple[int, np.ndarray]],
+    outlets: Sequence[str | None],
+    *,
+    outlet_docs: int = MASK_OUTLET_DOCS,
+    doc_share: float = MASK_DOC_SHARE,
+    min_docs: int = MASK_MIN_DOCS,
+) -> np.ndarray:
+    """Shingles too common to make candidates: chrome of one outlet, or corpus-wide formulae.
+
+    The first of two passes over the corpus (the second signs windows with
+    ``mask=``). A shingle is masked when
+
+    * it occurs in at least ``outlet_docs`` documents of one outlet (site
+      chrome, footers; documents without an outlet never count), or
+    * it occurs in more than ``max(min_docs, doc_share * n_documents)``
+      documents in all.
+
+    Masked text still reaches the report: boilerplate is found by counting
+    segments, and a long reused passage keeps its other shingles.
+
+    Args:
+        records: ``(doc index, shingle_set(...))`` per document (each set
+            distinct, as :func:`shingle_set` gives).
+        outlets: outlet of each document index.
+        outlet_docs, doc_share, min_docs: the thresholds above.
+
+    Returns:
+        Sorted ``uint32`` masked shingles (often empty). Vectorised:
+        O(S log S) for S (document, shingle) entries, memory O(S) 4-byte
+        words; the per-outlet count only touches shingles already in
+        ``outlet_docs`` documents.
+    """
+    import numpy as np
+
+    parts = [(d, np.asarray(s, dtype=np.uint32)) for d, s in records]
+    empty = np.zeros(0, dtype=np.uint32)
+    if not parts:
+        return empty
+    n_docs = len(outlets)
+    shingles = np.concatenate([s for _, s in parts])
+    if len(shingles) == 0:
+        return empty
+    uniq, counts = np.unique(shingles, return_counts=True)
+    limit = max(min_docs, doc_share * n_docs)
+    masked = [uniq[counts > limit]]
+    if outlet_docs <= 1:
+        masked.append(uniq)
+    else:
+        often = uniq[counts >= outlet_docs]
+        if len(often):
+            outlet_ids: dict[str, int] = {}
+            code = np.asarray(
+                [outlet_ids.setdefault(o, len(outlet_ids)) if o is not None else -1 for o in outlets],
+                dtype=np.int64,
+            )
+            docs = np.concatenate([np.full(len(s), d, dtype=np.int64) for d, s in parts])
+            pos = np.minimum(np.searchsorted(often, shingles), len(often) - 1)
+            sel = (often[pos] == shingles) & (code[docs] >= 0)
+            # one (shingle, outlet) key per document entry; sets are distinct per document
+            pair = (shingles[sel].astype(np.uint64) << np.uint64(32)) | code[docs[sel]].astype(np.uint64)
+            pu, pc = np.unique(pair, return_counts=True)
+            masked.append((pu[pc >= outlet_docs] >> np.uint64(32)).astype(np.uint32))
+    return np.unique(np.concatenate(masked))
 
 
 def sketch_document(doc: Document, params: Params) -> DocSketch:
@@ -105,6 +283,12 @@ def band_shape(threshold: float, num_perm: int) -> tuple[int, int]:
     return int(bands), int(rows)
 
 
+# Odd 64-bit constants (splitmix64 / xxh64 primes) for the band-key mix.
+_BAND_SEED = 0x9E3779B97F4A7C15
+_BAND_MUL = 0xBF58476D1CE4E5B9
+_BAND_FIN = 0x94D049BB133111EB
+
+
 def band_keys(signatures: np.ndarray, params: Params) -> np.ndarray:
     """Stable 64-bit LSH bucket keys of every band of every window.
 
@@ -113,28 +297,34 @@ def band_keys(signatures: np.ndarray, params: Params) -> np.ndarray:
         params: ``lsh_threshold`` and ``num_perm`` (which fix bands and rows).
 
     Returns:
-        ``uint64`` array ``(n_windows, bands)``; key ``[w, i]`` is
-        ``xxh3_64(little-endian bytes of signatures[w, i*rows:(i+1)*rows]) XOR i``,
-        so equal bands of different bands never collide by construction and
-        keys agree across processes, machines and engines. O(n_windows * bands).
+        ``uint64`` array ``(n_windows, bands)``; key ``[w, i]`` mixes the
+        ``rows`` values ``signatures[w, i*rows:(i+1)*rows]`` in order into a
+        64-bit hash seeded by the band number ``i`` (xor, multiply by an odd
+        constant, xorshift: each step a bijection of the running state), so
+        keys agree across processes, machines and engines, and equal values in
+        different bands give different keys. Vectorised numpy,
+        O(n_windows * bands * rows).
     """
     import numpy as np
-    import xxhash
 
     bands, rows = band_shape(params.lsh_threshold, params.num_perm)
     sigs = np.asarray(signatures)
     n = sigs.shape[0] if sigs.ndim == 2 else 0
     if n == 0:
         return np.zeros((0, bands), dtype=np.uint64)
-    buf = np.ascontiguousarray(sigs[:, : bands * rows], dtype="<u4").tobytes()
-    width = 4 * rows
-    digest = xxhash.xxh3_64_intdigest
-    flat = np.fromiter(
-        (digest(buf[off : off + width]) for off in range(0, len(buf), width)),
-        dtype=np.uint64,
-        count=n * bands,
-    ).reshape(n, bands)
-    return flat ^ np.arange(bands, dtype=np.uint64)
+    vals = sigs[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
+    mul, fin = np.uint64(_BAND_MUL), np.uint64(_BAND_FIN)
+    with np.errstate(over="ignore"):
+        h = np.broadcast_to(
+            (np.arange(1, bands + 1, dtype=np.uint64) * np.uint64(_BAND_SEED)), (n, bands)
+        ).copy()
+        for r in range(rows):
+            h ^= vals[:, :, r]
+            h *= mul
+            h ^= h >> np.uint64(31)
+        h *= fin
+        h ^= h >> np.uint64(29)
+    return h
 
 
 def candidate_pairs(

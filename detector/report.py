@@ -6,7 +6,11 @@ and the Spark engine run the same code:
 
 1. :func:`analyse_document` (per document, in workers): tokens, passage-
    window LSH band keys, segment keys (boilerplate), phrase 3-grams and the
-   document's internal repeats.
+   document's internal repeats. With ``defer_keys=True`` it keeps the
+   document's shingles instead of band keys, so that
+   :func:`detector.candidates.shingle_mask` (corpus) can drop chrome and
+   corpus-wide formulae before :func:`with_band_keys` (per document) signs
+   the windows.
 2. :func:`detector.candidates.candidate_pairs` (corpus): pairs sharing a
    bucket; :func:`detector.candidates.align_pair` (per pair, in workers).
 3. :func:`assemble_clusters` (corpus): boilerplate groups and clusters.
@@ -47,6 +51,7 @@ __all__ = [
     "doc_info",
     "framing_counts",
     "unit_index",
+    "with_band_keys",
 ]
 
 ProgressCallback = Callable[[str, int, "int | None"], None]
@@ -65,6 +70,10 @@ class DocFacts:
         segments: ``(keys, starts, ends, words)`` of its lines/sentences.
         grams: distinct phrase 3-gram hashes.
         repeats: text repeated inside it.
+        shingles: with deferred keys, its ``uint32`` shingle hashes in text
+            order (else None).
+        shingle_set: with deferred keys, the distinct ones
+            (:func:`detector.candidates.shingle_set`; else None).
     """
 
     index: int
@@ -73,6 +82,8 @@ class DocFacts:
     segments: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
     grams: np.ndarray
     repeats: tuple[Repeat, ...]
+    shingles: np.ndarray | None = None
+    shingle_set: np.ndarray | None = None
 
 
 def doc_info(doc: Document, words: int) -> DocInfo:
@@ -89,28 +100,72 @@ def doc_info(doc: Document, words: int) -> DocInfo:
     )
 
 
-def analyse_document(index: int, doc: Document, params: Params = DEFAULT_PARAMS) -> DocFacts:
+def analyse_document(
+    index: int,
+    doc: Document,
+    params: Params = DEFAULT_PARAMS,
+    *,
+    mask: np.ndarray | None = None,
+    defer_keys: bool = False,
+) -> DocFacts:
     """Everything the corpus stages need from one document, in one tokenisation.
 
-    O(n) in the text plus O(n * num_perm * window_words / window_step) for the
-    window signatures; about 2-3 ms for a 600-word article.
+    Args:
+        index: position of the document in the input.
+        doc: the document.
+        params: tuning parameters.
+        mask: sorted ``uint32`` shingles left out of the window signatures
+            (:func:`detector.candidates.shingle_mask`); None masks nothing.
+        defer_keys: leave ``keys`` empty and keep ``shingles`` and
+            ``shingle_set`` instead, for the two-pass flow (mask from every
+            document's ``shingle_set``, then :func:`with_band_keys`).
+
+    O(n) in the text plus O(n * num_perm) for the window signatures; about
+    1.5 ms for a 600-word article, most of it tokenising.
     """
+    import numpy as np
+
     from detector.boilerplate import phrase_grams, repeat_runs, segments
-    from detector.candidates import band_keys, sketch_tokens
+    from detector.candidates import _to32, band_keys, shingle_set, sketch_shingles
     from detector.cluster import find_repeats
+    from detector.fingerprint import shingle_hashes
     from detector.tokens import tokenize
 
     tokens = tokenize(doc.text, stem=params.stem)
-    sketch = sketch_tokens(doc.id, tokens, params)
+    hashes = shingle_hashes(tokens.ids, params.shingle_size)
     seg = segments(tokens)
-    return DocFacts(
+    facts = DocFacts(
         index=index,
         info=doc_info(doc, len(tokens)),
-        keys=band_keys(sketch.signatures, params),
+        keys=np.zeros((0, 0), dtype=np.uint64),
         segments=seg,
         grams=phrase_grams(tokens),
         repeats=tuple(find_repeats(doc.id, doc.text, repeat_runs(tokens, seg))),
     )
+    if defer_keys:
+        return replace(facts, shingles=_to32(hashes), shingle_set=shingle_set(hashes))
+    sketch = sketch_shingles(doc.id, len(tokens), hashes, params, mask=mask)
+    return replace(facts, keys=band_keys(sketch.signatures, params))
+
+
+def with_band_keys(facts: DocFacts, params: Params, mask: np.ndarray | None) -> DocFacts:
+    """The second pass: band keys from deferred shingles, shingles dropped.
+
+    Args:
+        facts: from ``analyse_document(..., defer_keys=True)``.
+        params: tuning parameters (the same as the first pass).
+        mask: sorted ``uint32`` shingles to leave out (or None).
+
+    Returns:
+        ``facts`` with ``keys`` set and ``shingles``/``shingle_set`` None;
+        identical to ``analyse_document(..., mask=mask)``. O(s * num_perm).
+    """
+    from detector.candidates import band_keys, sketch_shingles
+
+    if facts.shingles is None:
+        raise ValueError(f"document {facts.info.id!r} has no deferred shingles")
+    sketch = sketch_shingles(facts.info.id, facts.info.words, facts.shingles, params, mask=mask)
+    return replace(facts, keys=band_keys(sketch.signatures, params), shingles=None, shingle_set=None)
 
 
 def assemble_clusters(
@@ -254,6 +309,7 @@ def build_report(
     framing: bool = True,
     progress: ProgressCallback | None = None,
     max_bucket: int | None = None,
+    mask_shingles: bool = True,
 ) -> Report:
     """Find reuse clusters, boilerplate, repeats, shared phrasing and framing in a corpus.
 
@@ -267,6 +323,12 @@ def build_report(
             available; otherwise a note says why not).
         progress: optional ``progress(stage, advance, total)`` callback.
         max_bucket: LSH bucket cap (see :func:`detector.candidates.candidate_pairs`).
+        mask_shingles: leave shingles of one outlet's chrome and of
+            corpus-wide formulae out of the candidate search
+            (:func:`detector.candidates.shingle_mask`); boilerplate is still
+            reported from segment counts. False: every shingle is banded (the
+            behaviour before masking, and what an engine without the mask pass
+            computes).
 
     Returns:
         A :class:`Report`. Time is linear in the corpus plus the candidate
@@ -286,4 +348,5 @@ def build_report(
         framing=framing,
         progress=progress,
         max_bucket=max_bucket,
+        mask_shingles=mask_shingles,
     )

@@ -339,3 +339,106 @@ def test_main_maps_bad_input_to_exit_2(tmp_path) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["report", str(path), "--no-framing"])
     assert exc.value.code == 2
+
+
+# ---------------------------------------------------------------- shingle mask
+
+
+def test_shingle_mask_rules() -> None:
+    from detector.candidates import shingle_mask
+
+    u32 = np.uint32
+    chrome, shared, formula, lone = u32(7), u32(8), u32(9), u32(10)
+    outlets = ["a", "a", "a", "b", "c", None, None, None]
+    sets = {d: [] for d in range(8)}
+    for d in (0, 1, 2):  # three documents of outlet a: chrome
+        sets[d].append(chrome)
+    for d in (2, 3, 4):  # three documents of three outlets: travelling text
+        sets[d].append(shared)
+    for d in (5, 6, 7):  # documents without an outlet never make chrome
+        sets[d].append(lone)
+    for d in (0, 3, 4, 5, 6, 7):  # in many documents, once per outlet
+        sets[d].append(formula)
+    records = [(d, np.unique(np.asarray(v, dtype=np.uint32))) for d, v in sets.items()]
+    assert shingle_mask(records, outlets, min_docs=5).tolist() == [7, 9]
+    # "in more than max(min_docs, share * n)" documents: 6 is not more than 6
+    assert shingle_mask(records, outlets, min_docs=6).tolist() == [7]
+    assert shingle_mask(records, outlets, min_docs=5, doc_share=0.9).tolist() == [7]
+    assert shingle_mask(records, outlets, min_docs=6, outlet_docs=4).tolist() == []
+    assert shingle_mask([], outlets).tolist() == []
+
+
+def test_masked_window_signatures() -> None:
+    from detector.candidates import min_window_shingles, shingle_set, sketch_shingles
+    from detector.fingerprint import minhash_signature, shingle_hashes
+    from detector.tokens import tokenize
+
+    tokens = tokenize(" ".join(_real_texts()[1].split()[:300]))
+    hashes = shingle_hashes(tokens.ids, DEFAULT_PARAMS.shingle_size)
+    plain = sketch_shingles("x", len(tokens), hashes, DEFAULT_PARAMS)
+    assert np.array_equal(plain.signatures, sketch_document(Document("x", tokens.text), DEFAULT_PARAMS).signatures)
+    # a mask that hits nothing of this document changes nothing
+    unrelated = np.array([1, 2, 3], dtype=np.uint32)
+    same = sketch_shingles("x", len(tokens), hashes, DEFAULT_PARAMS, mask=unrelated)
+    assert np.array_equal(same.starts, plain.starts) and np.array_equal(same.signatures, plain.signatures)
+    # masking the first 70 shingles: windows are signed over what is left, and
+    # windows left with too few shingles are dropped
+    h32 = shingle_set(hashes)
+    mask = np.unique((hashes[:70] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    masked = sketch_shingles("x", len(tokens), hashes, DEFAULT_PARAMS, mask=mask)
+    assert len(h32) > len(mask) and 0 < len(masked.starts) < len(plain.starts)
+    w = DEFAULT_PARAMS.window_words
+    for start, sig in zip(masked.starts.tolist(), masked.signatures, strict=True):
+        window = hashes[start : start + w]
+        left = window[~np.isin((window & np.uint64(0xFFFFFFFF)).astype(np.uint32), mask)]
+        assert len(left) >= min_window_shingles(DEFAULT_PARAMS)
+        assert np.array_equal(sig, minhash_signature(left, DEFAULT_PARAMS))
+
+
+def _chrome_corpus() -> list[Document]:
+    """Eight documents of one outlet with a long shared footer, and one cross-outlet quote."""
+    p = _paragraphs(11, skip=2)
+    chrome = (
+        "Related stories from the Daily Example newsroom, our editors' picks and the most read "
+        "articles of the week are collected on the front page. Follow the Daily Example on every "
+        "social network, sign up for the morning briefing and the weekend long read, and support "
+        "independent journalism with a monthly subscription."
+    )
+    docs = [Document(f"daily{i}", f"{p[i]}\n\n{chrome}", outlet="daily") for i in range(8)]
+    docs.append(Document("wire", f"{p[8]}\n\n{p[9]}", outlet="wire"))
+    docs.append(Document("weekly", f"{p[10]}\n\n{p[9]}", outlet="weekly"))
+    docs.append(Document("daily-quote", f"{p[8]}\n\n{chrome}", outlet="daily"))
+    return docs
+
+
+def test_same_outlet_footers_make_no_candidates_but_reuse_is_found() -> None:
+    from detector.candidates import shingle_mask
+    from detector.report import analyse_document, build_report, with_band_keys
+
+    docs = _chrome_corpus()
+    index = {d.id: i for i, d in enumerate(docs)}
+    deferred = [analyse_document(i, d, DEFAULT_PARAMS, defer_keys=True) for i, d in enumerate(docs)]
+    mask = shingle_mask(((f.index, f.shingle_set) for f in deferred), [d.outlet for d in docs])
+    facts = [with_band_keys(f, DEFAULT_PARAMS, mask) for f in deferred]
+    # the two passes give what one pass with the same mask gives
+    direct = analyse_document(3, docs[3], DEFAULT_PARAMS, mask=mask)
+    assert np.array_equal(direct.keys, facts[3].keys)
+    masked = candidate_pairs((f.index, f.keys) for f in facts)
+    unmasked = candidate_pairs(
+        (i, analyse_document(i, d, DEFAULT_PARAMS).keys) for i, d in enumerate(docs)
+    )
+    daily = {index[f"daily{i}"] for i in range(8)}
+    footer_pairs = {p for p in unmasked if set(p) <= daily}
+    assert footer_pairs  # without the mask the footer alone makes candidates
+    assert not {p for p in masked if set(p) <= daily}
+    travelling = {
+        tuple(sorted((index["wire"], index["weekly"]))),
+        tuple(sorted((index["wire"], index["daily-quote"]))),
+    }
+    assert travelling <= masked
+    rep = build_report(docs, framing=False, workers=1)
+    reuse = [{m.doc for m in c.members} for c in rep.clusters if c.kind == "reuse"]
+    assert {"wire", "weekly"} in reuse and {"wire", "daily-quote"} in reuse
+    [footer] = [c for c in rep.clusters if c.kind == "boilerplate"]
+    assert {m.doc for m in footer.members} == {f"daily{i}" for i in range(8)} | {"daily-quote"}
+    assert rep.candidates < len(unmasked)

@@ -4,10 +4,18 @@ Documents are loaded once (streamed from the input, kept as one list of
 texts); the worker processes are then *forked*, so they read the texts of
 their shard from inherited memory instead of receiving pickled copies, and
 each task is only a range of document indices or a list of index pairs.
-Workers send back compact results: band keys and segment keys as numpy
-arrays, passages, phrase occurrences, framing flags. No all-pairs matrix is
-ever built. Where ``fork`` is unavailable, or for one worker or a small
-corpus, the same functions run in-process.
+Workers send back compact results: shingles, band keys and segment keys as
+numpy arrays, passages, phrase occurrences, framing flags. No all-pairs
+matrix is ever built. Where ``fork`` is unavailable, or for one worker or a
+small corpus, the same functions run in-process.
+
+Sketching takes two passes: the first returns each document's shingles, the
+corpus-level :func:`detector.candidates.shingle_mask` picks the chrome and
+formulae to leave out, and the second signs the windows (the shingles travel
+back with the task, a few kilobytes per document). Each worker keeps a
+bounded LRU cache of tokenised documents across tasks, and alignment tasks
+hold runs of pairs with the same first document, so a document is tokenised
+about once per worker rather than once per pair.
 """
 
 from __future__ import annotations
@@ -15,15 +23,20 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from detector.params import DEFAULT_PARAMS, Params
 from detector.schema import Document
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from detector.report import DocFacts, ProgressCallback
     from detector.schema import FramingSpan, Passage, Report
+    from detector.tokens import Tokens
 
 __all__ = ["build_report_local", "load_corpus"]
 
@@ -31,6 +44,8 @@ _DOCS: list[Document] = []  # the corpus, inherited by forked workers
 _PARAMS: Params = DEFAULT_PARAMS
 _FRAMING: Any = None
 _MIN_PARALLEL_DOCS = 64  # below this, forking costs more than it saves
+_TOKEN_CACHE: OrderedDict[int, Tokens] = OrderedDict()  # per process, across tasks
+_TOKEN_CACHE_SIZE = 2048  # documents; ~40 KB each for news-length text
 
 
 def load_corpus(
@@ -64,28 +79,46 @@ def load_corpus(
 # ---------------------------------------------------------------- worker tasks
 
 
+def _tokens(i: int) -> Tokens:
+    """Tokens of document ``i`` from this process's LRU cache (tokenised on a miss)."""
+    tokens = _TOKEN_CACHE.get(i)
+    if tokens is not None:
+        _TOKEN_CACHE.move_to_end(i)
+        return tokens
+    from detector.tokens import tokenize
+
+    tokens = tokenize(_DOCS[i].text, stem=_PARAMS.stem)
+    _TOKEN_CACHE[i] = tokens
+    if len(_TOKEN_CACHE) > _TOKEN_CACHE_SIZE:
+        _TOKEN_CACHE.popitem(last=False)
+    return tokens
+
+
 def _facts_task(bounds: tuple[int, int]) -> list[DocFacts]:
     from detector.report import analyse_document
 
-    return [analyse_document(i, _DOCS[i], _PARAMS) for i in range(*bounds)]
+    return [analyse_document(i, _DOCS[i], _PARAMS, defer_keys=True) for i in range(*bounds)]
+
+
+def _keys_task(
+    args: tuple[list[tuple[int, str, int, np.ndarray]], np.ndarray | None],
+) -> list[np.ndarray]:
+    """Band keys of documents from their shingles ``(index, id, tokens, shingles)``."""
+    from detector.candidates import band_keys, sketch_shingles
+
+    items, mask = args
+    return [
+        band_keys(sketch_shingles(doc_id, n, sh, _PARAMS, mask=mask).signatures, _PARAMS)
+        for _, doc_id, n, sh in items
+    ]
 
 
 def _align_task(pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int, Passage]]:
     from detector.align import align_passages
-    from detector.tokens import tokenize
-
-    cache: dict[int, Any] = {}
-
-    def tokens(i: int) -> Any:
-        if i not in cache:
-            if len(cache) > 256:
-                cache.clear()
-            cache[i] = tokenize(_DOCS[i].text, stem=_PARAMS.stem)
-        return cache[i]
 
     out = []
     for i, j in pairs:
-        for p in align_passages(tokens(i), tokens(j), _PARAMS):
+        for p in align_passages(_tokens(i), _tokens(j), _PARAMS):
             out.append((i, j, p))
     return out
 
@@ -95,7 +128,6 @@ def _late_task(
 ) -> tuple[list[tuple[int, int, int, int, int]], list[FramingSpan]]:
     """Phrase occurrences and framing flags of a range of documents."""
     from detector.boilerplate import phrase_occurrences
-    from detector.tokens import tokenize
 
     bounds, selected, df, framing = args
     phrases: list[tuple[int, int, int, int, int]] = []
@@ -103,11 +135,28 @@ def _late_task(
     for i in range(*bounds):
         doc = _DOCS[i]
         if len(selected):
-            toks = tokenize(doc.text, stem=_PARAMS.stem)
-            phrases.extend((i, *occ) for occ in phrase_occurrences(toks, selected, df))
+            phrases.extend((i, *occ) for occ in phrase_occurrences(_tokens(i), selected, df))
         if framing and _FRAMING is not None:
             flags.extend(_FRAMING.explain_spans(doc.text, doc=doc.id, lang=doc.lang))
     return phrases, flags
+
+
+def _pair_tasks(pairs: Sequence[tuple[int, int]], size: int) -> list[list[tuple[int, int]]]:
+    """Pairs (sorted) cut into tasks of about ``size``, never splitting a first document's run.
+
+    Every pair of one first document lands in the same task, so that
+    document is tokenised once there (the worker's cache keeps it).
+    """
+    tasks: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    for pair in pairs:
+        if len(current) >= size and pair[0] != current[-1][0]:
+            tasks.append(current)
+            current = []
+        current.append(pair)
+    if current:
+        tasks.append(current)
+    return tasks
 
 
 # ---------------------------------------------------------------- driver
@@ -162,11 +211,12 @@ def build_report_local(
     framing: bool = True,
     progress: ProgressCallback | None = None,
     max_bucket: int | None = None,
+    mask_shingles: bool = True,
 ) -> Report:
     """:func:`detector.report.build_report` on local processes (see there)."""
     global _DOCS, _PARAMS, _FRAMING
     from detector.boilerplate import aggregate_phrases, select_phrase_grams
-    from detector.candidates import DEFAULT_MAX_BUCKET, candidate_pairs
+    from detector.candidates import DEFAULT_MAX_BUCKET, candidate_pairs, shingle_mask
     from detector.report import assemble_clusters, assemble_report, unit_index
 
     def tick(stage: str, advance: int, total: int | None) -> None:
@@ -183,6 +233,7 @@ def build_report_local(
     if n < _MIN_PARALLEL_DOCS:
         workers = 1
     _DOCS, _PARAMS = docs, params
+    _TOKEN_CACHE.clear()  # indices name other documents in a new corpus
     _FRAMING = _load_framing(framing, notes)  # loaded before forking: shared
     runner = _Runner(workers)
     try:
@@ -193,6 +244,26 @@ def build_report_local(
             facts.extend(part)
             tick("sketch", len(part), n)
         stages["sketch"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        mask = (
+            shingle_mask(((f.index, f.shingle_set) for f in facts), [f.info.outlet for f in facts])
+            if mask_shingles
+            else None
+        )
+        stages["mask"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        key_tasks = [
+            ([(f.index, f.info.id, f.info.words, f.shingles) for f in facts[a:b]], mask)
+            for a, b in _chunks(n, size)
+        ]
+        for (items, _), keys in zip(key_tasks, runner.map(_keys_task, key_tasks), strict=True):
+            for (i, *_), k in zip(items, keys, strict=True):
+                facts[i] = replace(facts[i], keys=k, shingles=None, shingle_set=None)
+            tick("bands", len(items), n)
+        del key_tasks
+        stages["bands"] = time.perf_counter() - t
 
         t = time.perf_counter()
         pairs = sorted(
@@ -206,7 +277,7 @@ def build_report_local(
         t = time.perf_counter()
         passages: list[tuple[int, int, Passage]] = []
         psize = max(1, min(128, len(pairs) // (workers * 8) or 1))
-        tasks = [pairs[s : s + psize] for s in range(0, len(pairs), psize)]
+        tasks = _pair_tasks(pairs, psize)
         for task, part in zip(tasks, runner.map(_align_task, tasks), strict=True):
             passages.extend(part)
             tick("align", len(task), len(pairs))
@@ -244,6 +315,7 @@ def build_report_local(
         _FRAMING = None
     texts = {d.id: d.text for d in docs}
     _DOCS = []
+    _TOKEN_CACHE.clear()
     stages["total"] = time.perf_counter() - t0
     return assemble_report(
         facts,
