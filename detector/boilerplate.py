@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from detector.tokens import Tokens
 
 __all__ = [
+    "PHRASE_MAX_GRAMS",
     "PHRASE_MAX_WORDS",
     "PHRASE_MIN_WORDS",
     "aggregate_phrases",
@@ -49,6 +50,12 @@ __all__ = [
 
 PHRASE_MIN_WORDS = 3
 PHRASE_MAX_WORDS = 12
+PHRASE_MAX_GRAMS = 5000
+"""Most phrase 3-grams looked up in documents: the most widespread ones. The
+report lists a few hundred phrases, each at most ten 3-grams long, and in a
+large corpus chance 3-grams of common words clear the count thresholds by
+the tens of thousands (85,000 in 10,000 news-like documents), each costing
+per-occurrence work later."""
 
 # A segment ends at a line break, or after sentence-final punctuation.
 _BOUNDARY_RE = regex.compile(r"\n|(?<=[.!?…])\s+")
@@ -329,6 +336,7 @@ def select_phrase_grams(
     *,
     min_docs: int = 3,
     min_outlets: int = 2,
+    max_grams: int | None = PHRASE_MAX_GRAMS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """3-grams in at least ``min_docs`` documents of at least ``min_outlets`` outlets.
 
@@ -336,6 +344,8 @@ def select_phrase_grams(
         grams: ``(doc index, phrase_grams(...))`` per document.
         outlets: outlet of each document index (None: unknown; counted as
             its own outlet per document, so it cannot inflate one outlet).
+        max_grams: keep only this many, those in the most outlets (then the
+            most documents, then by hash: deterministic); None keeps all.
 
     Returns:
         ``(selected, df)``: sorted ``uint64`` gram hashes and their document
@@ -366,8 +376,12 @@ def select_phrase_grams(
     g, o = all_grams[keep], code[docs[keep]]
     pairs = np.unique(np.stack((g.view(np.int64), o), axis=1), axis=0)
     gu, n_out = np.unique(pairs[:, 0], return_counts=True)
-    chosen = gu[n_out >= min_outlets].view(np.uint64)
+    wide = n_out >= min_outlets
+    chosen, n_out = gu[wide].view(np.uint64), n_out[wide]
     df = counts[np.searchsorted(uniq, chosen)]
+    if max_grams is not None and len(chosen) > max_grams:
+        top = np.lexsort((chosen, -df, -n_out))[:max_grams]
+        chosen, df = chosen[top], df[top]
     order = np.argsort(chosen)
     return chosen[order], df[order]
 
