@@ -101,6 +101,7 @@ CREATE TABLE documents (
     text     TEXT NOT NULL,
     extra    TEXT NOT NULL DEFAULT '{}',
     n_tokens INTEGER NOT NULL,
+    shingles BLOB NOT NULL,
     segments BLOB NOT NULL,
     grams    BLOB NOT NULL,
     repeats  TEXT NOT NULL,
@@ -455,13 +456,17 @@ class Index:
 
     def _write_batch(self, batch: list[tuple[Document, str]], stats: AddStats) -> None:
         """Sketch a batch outside the lock, then write it in one transaction."""
-        from detector.candidates import band_keys, sketch_document
+        import numpy as np
+
+        from detector.candidates import band_keys, sketch_shingles
         from detector.report import analyse_document
 
         keyed = []
         for doc, digest in batch:
-            facts = analyse_document(0, doc, self.params)
-            sketch = sketch_document(doc, self.params)
+            # one tokenisation: the report's facts with the ordered shingles
+            # kept, and the unmasked window signatures the query looks up
+            facts = analyse_document(0, doc, self.params, defer_keys=True)
+            sketch = sketch_shingles(doc.id, facts.info.words, facts.shingles, self.params)
             keyed.append((doc, digest, sketch, band_keys(sketch.signatures, self.params), facts))
         db = self._db
         db.execute("BEGIN IMMEDIATE")
@@ -477,6 +482,7 @@ class Index:
                     doc.text,
                     json.dumps(dict(doc.extra), ensure_ascii=False, default=str),
                     sketch.n_tokens,
+                    np.ascontiguousarray(facts.shingles, dtype="<u4").tobytes(),
                     _pack_segments(facts.segments),
                     _pack_ints(facts.grams),
                     _pack_repeats(facts.repeats),
@@ -485,8 +491,8 @@ class Index:
                 if row is None:
                     cur = db.execute(
                         "INSERT INTO documents(hash, outlet, date, url, lang, text, extra, "
-                        "n_tokens, segments, grams, repeats, added_at, id) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        "n_tokens, shingles, segments, grams, repeats, added_at, id) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (*values, doc.id),
                     )
                     seq = int(cur.lastrowid)  # type: ignore[arg-type]
@@ -497,7 +503,8 @@ class Index:
                     self._forget(seq)
                     db.execute(
                         "UPDATE documents SET hash=?, outlet=?, date=?, url=?, lang=?, text=?, "
-                        "extra=?, n_tokens=?, segments=?, grams=?, repeats=?, added_at=? "
+                        "extra=?, n_tokens=?, shingles=?, segments=?, grams=?, repeats=?, "
+                        "added_at=? "
                         "WHERE seq=?",
                         (*values, seq),
                     )
@@ -659,6 +666,7 @@ class Index:
         *,
         framing: bool = False,
         progress: Callable[[str, int, int | None], None] | None = None,
+        mask_shingles: bool = True,
     ) -> Report:
         """The corpus report over every stored document, equal to a batch report.
 
@@ -666,6 +674,8 @@ class Index:
             framing: also flag framing sentences (runs the classifier over
                 every document, the costliest option).
             progress: optional ``progress(stage, advance, total)`` callback.
+            mask_shingles: mask corpus-common shingles before banding, as the
+                batch report does by default.
 
         Returns:
             The same :class:`~detector.schema.Report` that
@@ -688,7 +698,13 @@ class Index:
             phrase_occurrences,
             select_phrase_grams,
         )
-        from detector.candidates import band_keys, candidate_pairs
+        from detector.candidates import (
+            band_keys,
+            candidate_pairs,
+            shingle_mask,
+            shingle_set,
+            sketch_shingles,
+        )
         from detector.report import (
             DocFacts,
             assemble_clusters,
@@ -707,17 +723,19 @@ class Index:
         docs: list[Document] = []
         facts: list[DocFacts] = []
         grams: list[np.ndarray] = []
+        shingles: list[np.ndarray] = []
         empty = np.zeros(0, dtype=np.uint64)
         for row in self._db.execute(
-            "SELECT seq, id, text, outlet, date, url, lang, extra, n_tokens, segments, grams, "
-            "repeats FROM documents ORDER BY seq"
+            "SELECT seq, id, text, outlet, date, url, lang, extra, n_tokens, shingles, segments, "
+            "grams, repeats FROM documents ORDER BY seq"
         ):
             seq, doc = _row_document(row[:8])
-            n_tokens, seg, gram, rep = row[8:]
+            n_tokens, sh, seg, gram, rep = row[8:]
             pos = len(docs)
             seqs.append(seq)
             docs.append(doc)
             grams.append(_unpack_ints(gram))
+            shingles.append(np.frombuffer(sh, dtype="<u4").astype(np.uint32))
             facts.append(
                 DocFacts(
                     index=pos,
@@ -728,25 +746,29 @@ class Index:
                     repeats=_unpack_repeats(rep, doc.id, doc.text),
                 )
             )
-        pos_of = {seq: pos for pos, seq in enumerate(seqs)}
         stages["load"] = time.perf_counter() - t0
 
+        # The batch report masks shingles common in the corpus as it is now
+        # (outlet chrome, formulae) before banding, so the keys of a report
+        # depend on the whole archive: they are recomputed from the stored
+        # shingles (no tokenising), as the batch engine's second pass does.
         t = time.perf_counter()
-
-        def keys_by_doc() -> Iterator[tuple[int, np.ndarray]]:
-            current, sigs = -1, []
-            for doc, sig in self._db.execute(
-                "SELECT doc, signature FROM windows ORDER BY doc, window"
-            ):
-                if doc != current and sigs:
-                    yield pos_of[current], band_keys(np.stack(sigs), self.params)
-                    sigs = []
-                current = doc
-                sigs.append(np.frombuffer(sig, dtype="<u4"))
-            if sigs:
-                yield pos_of[current], band_keys(np.stack(sigs), self.params)
-
-        pairs = sorted(candidate_pairs(keys_by_doc(), max_bucket=self.max_bucket))
+        outlets = [d.outlet for d in docs]
+        mask = (
+            shingle_mask(((i, shingle_set(sh)) for i, sh in enumerate(shingles)), outlets)
+            if mask_shingles
+            else None
+        )
+        keys = [
+            band_keys(
+                sketch_shingles(d.id, f.info.words, sh, self.params, mask=mask).signatures,
+                self.params,
+            )
+            for d, f, sh in zip(docs, facts, shingles, strict=True)
+        ]
+        del shingles
+        pairs = sorted(candidate_pairs(enumerate(keys), max_bucket=self.max_bucket))
+        del keys
         stages["candidates"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -759,7 +781,6 @@ class Index:
             return docs[i].text
 
         clusters = assemble_clusters(facts, passages, text_of)
-        outlets = [d.outlet for d in docs]
         selected, df = select_phrase_grams(enumerate(grams), outlets)
         stages["cluster"] = time.perf_counter() - t
 
