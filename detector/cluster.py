@@ -2,13 +2,18 @@
 
 Each pairwise passage gives two *nodes* (a character span in each of its two
 documents) joined by an edge. Inside one document, nodes whose spans overlap
-by at least half of the shorter span are the same text and are merged. The
+by at least half of the *longer* span are the same text and are merged. The
 connected components are the clusters, and each group of merged nodes in one
 document is one member.
 
 This is deliberately not transitive chaining of document pairs: if A and B
 share paragraph 1 and B and C share paragraph 2, B's two nodes do not
 overlap, so the result is two clusters, not one cluster of A, B and C.
+Measuring overlap against the longer span matters for containment: when B
+reprints A whole and C and D each quote a different paragraph of A, the
+whole-article node in A contains both quote nodes; merging by the shorter
+span would chain the reprint and both quotes into one cluster (and, over a
+corpus, every quote of every reprinted story into one giant cluster).
 
 Pure functions over plain data, so the local and Spark engines share them.
 """
@@ -33,7 +38,7 @@ __all__ = [
 
 MIN_OVERLAP = 0.5
 """Two spans in one document are the same text when they overlap by this
-share of the shorter one."""
+share of the longer one."""
 
 
 @dataclass(frozen=True)
@@ -66,14 +71,14 @@ class _UnionFind:
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int], share: float) -> bool:
     inter = min(a[1], b[1]) - max(a[0], b[0])
-    shorter = min(a[1] - a[0], b[1] - b[0])
-    return inter > 0 and inter >= share * max(shorter, 1)
+    longer = max(a[1] - a[0], b[1] - b[0])
+    return inter > 0 and inter >= share * max(longer, 1)
 
 
 def merge_overlapping(
     spans: Sequence[tuple[int, int]], *, share: float = MIN_OVERLAP
 ) -> list[list[int]]:
-    """Indices of ``spans`` grouped by overlap of ``share`` of the shorter span.
+    """Indices of ``spans`` grouped by overlap of ``share`` of the longer span.
 
     Spans are character ranges of one document. Sweep over spans sorted by
     start: O(k log k + overlapping pairs).
