@@ -75,7 +75,7 @@ class DocSketch:
         doc: document id.
         n_tokens: number of word tokens in the document.
         starts: ``int64`` token index where each window starts (window ``w``
-            covers tokens ``starts[w] .. starts[w] + window_words + shingle_size - 1``).
+            covers tokens ``starts[w] .. starts[w] + window_words + lsh_shingle_size - 1``).
         signatures: ``uint32`` array ``(n_windows, num_perm)``: datasketch
             ``MinHash.hashvalues`` of each window's shingle set.
     """
@@ -100,7 +100,7 @@ def sketch_tokens(
     """
     from detector.fingerprint import shingle_hashes
 
-    hashes = shingle_hashes(tokens.ids, params.shingle_size)
+    hashes = shingle_hashes(tokens.ids, params.lsh_shingle_size)
     return sketch_shingles(doc_id, len(tokens), hashes, params, mask=mask)
 
 
@@ -129,7 +129,7 @@ def min_window_shingles(params: Params) -> int:
     window left with fewer after masking holds no passage worth aligning on
     its own, and near-empty windows would all share the same few buckets.
     """
-    return max(1, (params.min_words - params.shingle_size + 1) // 2)
+    return max(1, (params.min_words - params.lsh_shingle_size + 1) // 2)
 
 
 def sketch_shingles(
@@ -147,7 +147,7 @@ def sketch_shingles(
         n_tokens: its length in tokens.
         hashes: its shingle hashes in text order (:func:`detector.fingerprint.shingle_hashes`;
             64-bit, or their low 32 bits).
-        params: ``shingle_size``, ``window_words``, ``window_step``,
+        params: ``lsh_shingle_size``, ``window_words``, ``window_step``,
             ``num_perm``, ``seed`` and ``min_words``.
         mask: sorted ``uint32`` shingles (:func:`shingle_mask`) to leave out
             of every window. Windows keep their positions; each is signed over
@@ -256,7 +256,7 @@ def sketch_document(doc: Document, params: Params) -> DocSketch:
 
     Args:
         doc: the document (its text is never modified).
-        params: ``stem``, ``shingle_size``, ``window_words``, ``window_step``,
+        params: ``stem``, ``lsh_shingle_size``, ``window_words``, ``window_step``,
             ``num_perm`` and ``seed``.
 
     Returns:

@@ -132,7 +132,7 @@ def analyse_document(
     from detector.tokens import tokenize
 
     tokens = tokenize(doc.text, stem=params.stem)
-    hashes = shingle_hashes(tokens.ids, params.shingle_size)
+    hashes = shingle_hashes(tokens.ids, params.lsh_shingle_size)
     seg = segments(tokens)
     facts = DocFacts(
         index=index,

@@ -374,7 +374,7 @@ def test_masked_window_signatures() -> None:
     from detector.tokens import tokenize
 
     tokens = tokenize(" ".join(_real_texts()[1].split()[:300]))
-    hashes = shingle_hashes(tokens.ids, DEFAULT_PARAMS.shingle_size)
+    hashes = shingle_hashes(tokens.ids, DEFAULT_PARAMS.lsh_shingle_size)
     plain = sketch_shingles("x", len(tokens), hashes, DEFAULT_PARAMS)
     assert np.array_equal(plain.signatures, sketch_document(Document("x", tokens.text), DEFAULT_PARAMS).signatures)
     # a mask that hits nothing of this document changes nothing
