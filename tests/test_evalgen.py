@@ -322,12 +322,27 @@ def test_evaluate_difflib_stand_in_finds_verbatim_not_seed_negatives() -> None:
     assert rep["negative_seeds"]["detections_25_plus_words"] == 0
 
 
+# SHA-256 of the seed texts as collected (../shared/seeds), so the check
+# holds on a machine without shared/ beside the repository too.
+SEED_SHA256 = {
+    "000_aed676f35e158f01.txt": "6d57aec8352caa92f12e36106e6228da73520874d04d284f98b300de82d354d5",
+    "001_260e159f90c48a13.txt": "a1c420947b61362bcef54fec392531d3354863b514686c9f683fbd65e0da206c",
+    "002_df50dd13ef8d3d9a.txt": "99bab6c90950d7fa520ff70aab1aab9a24a23675ba8cfd51ed15dd46c6bbab2b",
+    "003_77c117c2591ab588.txt": "e424582567fdd32a3fffbb84bd868c59946a522fb03de16d113508dccb40cd52",
+    "004_25d9c6ebddf93f77.txt": "9e0022e91feee06b4a218bd45b6d27b7c97d5ea0e6809bf559cd5301478a34d0",
+}
+
+
 def test_bundled_seed_copies_are_unedited() -> None:
+    import hashlib
+
+    copies = sorted((ROOT / "benchmarks" / "data" / "seeds").glob("*.txt"))
+    assert [c.name for c in copies] == sorted(SEED_SHA256)
     shared = ROOT.parent / "shared" / "seeds"
-    if not shared.is_dir():
-        pytest.skip("shared/seeds not beside the repository")
-    for copy in sorted((ROOT / "benchmarks" / "data" / "seeds").glob("*.txt")):
-        assert copy.read_bytes() == (shared / copy.name).read_bytes()
+    for copy in copies:
+        assert hashlib.sha256(copy.read_bytes()).hexdigest() == SEED_SHA256[copy.name]
+        if shared.is_dir():
+            assert copy.read_bytes() == (shared / copy.name).read_bytes()
 
 
 # -------------------------------------------------------------- sample corpus
