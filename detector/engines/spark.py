@@ -571,8 +571,11 @@ def _facts_partition(params: Params):
         from detector.schema import Document
 
         for row in rows:
-            f = analyse_document(int(row.idx), Document(id=row.id, text=row.text), params)
-            yield (int(row.idx), f.info.words, f.keys, f.segments, f.grams, f.repeats)
+            # first pass: keys wait for the corpus-wide shingle mask
+            f = analyse_document(
+                int(row.idx), Document(id=row.id, text=row.text), params, defer_keys=True
+            )
+            yield (int(row.idx), f.info.words, f.shingles, f.segments, f.grams, f.repeats)
 
     return run
 
@@ -653,7 +656,12 @@ def build_report_spark(
     from pyspark.sql import functions as F
 
     from detector.boilerplate import aggregate_phrases, boilerplate_groups, select_phrase_grams
-    from detector.candidates import DEFAULT_MAX_BUCKET
+    from detector.candidates import (
+        DEFAULT_MAX_BUCKET,
+        MASK_MIN_DOCS,
+        MASK_OUTLET_DOCS,
+        shingle_mask,
+    )
     from detector.engines.local import load_corpus
     from detector.load import LoadStats
     from detector.report import DocFacts, assemble_report, doc_info, unit_index
@@ -726,10 +734,37 @@ def build_report_spark(
 
     t = time.perf_counter()
 
+    # The mask of corpus-common shingles (detector.candidates.shingle_mask).
+    # Both of its rules need a shingle in >= min(MASK_OUTLET_DOCS,
+    # MASK_MIN_DOCS) documents, so only those shingles (counted by a groupBy)
+    # travel to the driver, where the local engine's own function decides.
+    shingle_pairs = facts_rdd.flatMap(lambda f: [(int(x), f[0]) for x in np.unique(f[2]).tolist()])
+    common = _frequent_filter(shingle_pairs, min(MASK_OUTLET_DOCS, MASK_MIN_DOCS), spark)
+    mask_records = (
+        spark.createDataFrame(shingle_pairs, "key long, idx long")
+        .join(common, "key")
+        .groupBy("idx")
+        .agg(F.array_sort(F.collect_list("key")).alias("shingles"))
+        .collect()
+    )
+    mask = shingle_mask(
+        sorted(
+            ((r.idx, np.asarray(r.shingles, dtype=np.uint32)) for r in mask_records),
+            key=lambda x: x[0],
+        ),
+        [d.outlet for d in docs],
+    )
+    bc_mask = sc.broadcast(mask)
+    stages["mask"] = time.perf_counter() - t
+    t = time.perf_counter()
+
     def key_rows(f: tuple[Any, ...]) -> Iterator[tuple[int, int, int]]:
         import numpy as np
 
-        keys = f[2]
+        from detector.candidates import band_keys, sketch_shingles
+
+        sketch = sketch_shingles(str(f[0]), f[1], f[2], params, mask=bc_mask.value)
+        keys = band_keys(sketch.signatures, params)
         if keys.size == 0:
             return
         bands = np.tile(np.arange(keys.shape[1], dtype=np.int64), keys.shape[0])
