@@ -369,6 +369,14 @@ class Index:
         unknown = set(stored) - set(_PARAM_FIELDS)
         if unknown:
             raise IndexFileError(f"{self.path}: built with unknown parameters {sorted(unknown)}")
+        missing = set(_PARAM_FIELDS) - set(stored)
+        if missing:
+            # a parameter added since the index was built may change what the
+            # stored keys mean (e.g. the LSH shingle length): never guess
+            raise IndexFileError(
+                f"{self.path}: built by an older detector without parameters "
+                f"{sorted(missing)}; rebuild the index"
+            )
         built = DEFAULT_PARAMS.with_(**stored)
         if params is not None and params != built:
             diff = sorted(k for k in _PARAM_FIELDS if getattr(params, k) != getattr(built, k))

@@ -120,6 +120,12 @@ def test_schema_version_params_and_errors(tmp_path: Path) -> None:
     with Index(db) as ix:  # stored parameters are used when none are given
         assert ix.params == DEFAULT_PARAMS
     con = sqlite3.connect(db)
+    stored = json.loads(con.execute("SELECT value FROM meta WHERE key='params'").fetchone()[0])
+    del stored["lsh_shingle_size"]  # as written by a detector that predates the parameter
+    con.execute("UPDATE meta SET value=? WHERE key='params'", (json.dumps(stored),))
+    con.commit()
+    with pytest.raises(IndexFileError, match="older detector"):
+        Index(db)
     con.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     con.close()
     with pytest.raises(IndexFileError, match="newer"):
