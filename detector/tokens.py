@@ -154,28 +154,33 @@ class Tokens:
         return pos, pos
 
 
-_FORM_CACHE: dict[tuple[str, bool], tuple[str, int]] = {}
+# One cache per stemming choice, keyed by the raw token: a plain str key
+# keeps the per-token cost of the hot loop to one dict lookup.
+_FORM_CACHES: dict[bool, dict[str, tuple[str, int]]] = {True: {}, False: {}}
 _FORM_CACHE_LIMIT = 500_000
+# The word pattern as one capturing group: split() then alternates
+# gap, token, gap, token, ..., gap, so offsets follow from piece lengths.
+_SPLIT_RE = regex.compile("(" + _WORD_RE.pattern + ")")
 
 
 def _form_and_id(raw: str, stem: bool) -> tuple[str, int]:
     """Matching form of a raw token and its stable 64-bit id, cached.
 
-    One dictionary lookup per token on the hot path: news text repeats its
-    vocabulary, so normalising, stemming and hashing are paid once per
-    distinct written form. The cache is bounded (cleared when full).
+    News text repeats its vocabulary, so normalising, stemming and hashing
+    are paid once per distinct written form. The cache is bounded (cleared
+    when full).
     """
-    key = (raw, stem)
-    hit = _FORM_CACHE.get(key)
+    cache = _FORM_CACHES[stem]
+    hit = cache.get(raw)
     if hit is not None:
         return hit
     import xxhash
 
     form = normalize_token(raw, stem)
     value = (form, xxhash.xxh3_64_intdigest(form.encode("utf-8", "surrogatepass")))
-    if len(_FORM_CACHE) >= _FORM_CACHE_LIMIT:
-        _FORM_CACHE.clear()
-    _FORM_CACHE[key] = value
+    if len(cache) >= _FORM_CACHE_LIMIT:
+        cache.clear()
+    cache[raw] = value
     return value
 
 
@@ -188,21 +193,32 @@ def tokenize(text: str, *, stem: bool = True) -> Tokens:
 
     Returns:
         Tokens whose spans index ``text``. O(n) in characters, plus one cached
-        normalisation per distinct word form.
+        normalisation per distinct word form; the splitting and the offsets
+        run in C (regex split, numpy cumulative sums), not per match object.
     """
     import numpy as np
 
-    matches = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
-    lookup = _FORM_CACHE.get
-    resolved = [lookup((raw, stem)) or _form_and_id(raw, stem) for _, _, raw in matches]
-    keep = [k for k, (form, _) in enumerate(resolved) if form]  # marks-only tokens drop
-    if len(keep) != len(matches):
-        matches = [matches[k] for k in keep]
-        resolved = [resolved[k] for k in keep]
+    pieces = _SPLIT_RE.split(text)
+    raws = pieces[1::2]
+    bounds = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)), out=bounds[1:])
+    starts, ends = bounds[1:-1:2], bounds[2::2]
+    get = _FORM_CACHES[stem].get
+    resolved = [get(raw) or _form_and_id(raw, stem) for raw in raws]
+    forms: tuple[str, ...]
+    if resolved:
+        forms, ids = zip(*resolved, strict=True)
+    else:
+        forms, ids = (), ()
+    if "" in forms:  # tokens made only of marks/format characters drop out
+        keep = np.fromiter((bool(f) for f in forms), dtype=bool, count=len(forms))
+        starts, ends = starts[keep], ends[keep]
+        forms = tuple(f for f in forms if f)
+        ids = tuple(i for i, f in zip(ids, keep.tolist(), strict=True) if f)
     return Tokens(
         text=text,
-        starts=np.fromiter((m[0] for m in matches), dtype=np.int64, count=len(matches)),
-        ends=np.fromiter((m[1] for m in matches), dtype=np.int64, count=len(matches)),
-        forms=tuple(form for form, _ in resolved),
-        ids=np.fromiter((i for _, i in resolved), dtype=np.uint64, count=len(resolved)),
+        starts=np.ascontiguousarray(starts),
+        ends=np.ascontiguousarray(ends),
+        forms=forms,
+        ids=np.array(ids, dtype=np.uint64),
     )
