@@ -104,12 +104,6 @@ def sketch_tokens(
     return sketch_shingles(doc_id, len(tokens), hashes, params, mask=mask)
 
 
-def _to32(hashes: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    return (np.asarray(hashes, dtype=np.uint64) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-
-
 def shingle_set(hashes: np.ndarray) -> np.ndarray:
     """The distinct shingles of one document as MinHash sees them (sorted ``uint32``).
 
@@ -119,7 +113,9 @@ def shingle_set(hashes: np.ndarray) -> np.ndarray:
     """
     import numpy as np
 
-    return np.unique(_to32(hashes))
+    from detector.fingerprint import to_uint32
+
+    return np.unique(to_uint32(hashes))
 
 
 def min_window_shingles(params: Params) -> int:
@@ -167,9 +163,9 @@ def sketch_shingles(
     if mask is None or len(mask) == 0 or len(starts) == 0:
         sigs = window_signatures(hashes, starts, window, params)
         return DocSketch(doc=doc_id, n_tokens=n_tokens, starts=starts, signatures=sigs)
-    from detector.fingerprint import _permuted
+    from detector.fingerprint import permuted_hashes, to_uint32
 
-    h32 = _to32(hashes)
+    h32 = to_uint32(hashes)
     pos = np.minimum(np.searchsorted(mask, h32), len(mask) - 1)
     keep = mask[pos] != h32
     cum = np.concatenate(([0], np.cumsum(keep)))
@@ -179,7 +175,7 @@ def sketch_shingles(
     starts, lo, hi = starts[ok], lo[ok], hi[ok]
     sigs = np.empty((len(starts), params.num_perm), dtype=np.uint32)
     if len(starts):
-        phv = _permuted(h32[keep], params)
+        phv = permuted_hashes(h32[keep], params)
         for row, (a, b) in enumerate(zip(lo.tolist(), hi.tolist(), strict=True)):
             sigs[row] = phv[a:b].min(axis=0)
     return DocSketch(doc=doc_id, n_tokens=n_tokens, starts=starts, signatures=sigs)

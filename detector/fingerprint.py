@@ -25,8 +25,10 @@ __all__ = [
     "document_minhash",
     "estimate_containment",
     "minhash_signature",
+    "permuted_hashes",
     "shingle_hashes",
     "signature_jaccard",
+    "to_uint32",
     "window_signatures",
     "window_starts",
 ]
@@ -64,7 +66,8 @@ def shingle_hashes(ids: np.ndarray, k: int) -> np.ndarray:
     return acc
 
 
-def _to32(hashes: np.ndarray) -> np.ndarray:
+def to_uint32(hashes: np.ndarray) -> np.ndarray:
+    """The low 32 bits of 64-bit shingle hashes: what datasketch's ``affine32`` MinHash sees."""
     return (np.asarray(hashes, dtype=np.uint64) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
@@ -88,7 +91,7 @@ def document_minhash(hashes: np.ndarray, params: Params) -> MinHash:
     """
     m = _template(params.num_perm, params.seed).copy()
     if len(hashes):
-        m.update_batch(np.unique(_to32(hashes)).tolist())
+        m.update_batch(np.unique(to_uint32(hashes)).tolist())
     return m
 
 
@@ -133,9 +136,14 @@ def _fmix32(hv: np.ndarray) -> np.ndarray:
     return hv ^ (hv >> np.uint32(16))
 
 
-def _permuted(hashes: np.ndarray, params: Params) -> np.ndarray:
+def permuted_hashes(hashes: np.ndarray, params: Params) -> np.ndarray:
+    """The (s x num_perm) ``uint32`` matrix of permuted shingle values.
+
+    Row-wise minima over any subset of rows give that subset's MinHash
+    signature (datasketch ``affine32``); O(s * num_perm).
+    """
     a, b = _permutations(params.num_perm, params.seed)
-    hv = _fmix32(_to32(hashes).reshape(-1, 1))
+    hv = _fmix32(to_uint32(hashes).reshape(-1, 1))
     return hv * a + b  # uint32 arithmetic wraps: the affine32 scheme
 
 
@@ -148,7 +156,7 @@ def minhash_signature(hashes: np.ndarray, params: Params) -> np.ndarray:
     """
     if len(hashes) == 0:
         return np.full(params.num_perm, 0xFFFFFFFF, dtype=np.uint32)
-    return _permuted(hashes, params).min(axis=0)
+    return permuted_hashes(hashes, params).min(axis=0)
 
 
 def signature_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
@@ -178,7 +186,7 @@ def window_signatures(
     """
     if len(hashes) == 0 or len(starts) == 0:
         return np.zeros((0, params.num_perm), dtype=np.uint32)
-    phv = _permuted(hashes, params)
+    phv = permuted_hashes(hashes, params)
     out = np.empty((len(starts), params.num_perm), dtype=np.uint32)
     for row, start in enumerate(starts):
         out[row] = phv[start : start + window].min(axis=0)

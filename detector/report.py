@@ -126,9 +126,9 @@ def analyse_document(
     import numpy as np
 
     from detector.boilerplate import phrase_grams, repeat_runs, segments
-    from detector.candidates import _to32, band_keys, shingle_set, sketch_shingles
+    from detector.candidates import band_keys, shingle_set, sketch_shingles
     from detector.cluster import find_repeats
-    from detector.fingerprint import shingle_hashes
+    from detector.fingerprint import shingle_hashes, to_uint32
     from detector.tokens import tokenize
 
     tokens = tokenize(doc.text, stem=params.stem)
@@ -143,7 +143,7 @@ def analyse_document(
         repeats=tuple(find_repeats(doc.id, doc.text, repeat_runs(tokens, seg))),
     )
     if defer_keys:
-        return replace(facts, shingles=_to32(hashes), shingle_set=shingle_set(hashes))
+        return replace(facts, shingles=to_uint32(hashes), shingle_set=shingle_set(hashes))
     sketch = sketch_shingles(doc.id, len(tokens), hashes, params, mask=mask)
     return replace(facts, keys=band_keys(sketch.signatures, params))
 
