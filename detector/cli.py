@@ -37,6 +37,11 @@ def _write_output(data: str, output: str | None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(data)
+        # mkstemp makes the file private (0600); give it the mode a plain
+        # open() would, i.e. 0666 less the user's umask
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, output)
     except BaseException:
         if os.path.exists(tmp):
@@ -238,6 +243,26 @@ def train(labels: str, output: str) -> None:
     click.echo(f"detector: trained {len(model.labels_)} labels; wrote {output}", err=True)
 
 
+
+def _emit_report(result: Any, fmt: str, output: str | None, color: str, top: int) -> None:
+    """Render a Report in ``fmt`` to stdout or ``output`` (shared by report commands)."""
+    if fmt == "text":
+        from detector.render.terminal import render_report
+
+        _print_renderable(render_report(result, top=top), output, color)
+        return
+    if fmt == "json":
+        from detector.render.tabular import render_json as render
+    elif fmt == "jsonl":
+        from detector.render.tabular import render_jsonl as render
+    elif fmt == "csv":
+        from detector.render.tabular import render_csv as render
+    elif fmt == "markdown":
+        from detector.render.markdown import render_report_markdown as render
+    else:
+        from detector.render.html import render_report_html as render
+    _write_output(render(result), output)
+
 def _render_text(result: Any) -> Any:
     from detector.render.terminal import render_compare
 
@@ -429,22 +454,7 @@ def report(
         f"{result.skipped} bad records skipped",
         err=True,
     )
-    if fmt == "text":
-        from detector.render.terminal import render_report
-
-        _print_renderable(render_report(result, top=top), output, color)
-        return
-    if fmt == "json":
-        from detector.render.tabular import render_json as render
-    elif fmt == "jsonl":
-        from detector.render.tabular import render_jsonl as render
-    elif fmt == "csv":
-        from detector.render.tabular import render_csv as render
-    elif fmt == "markdown":
-        from detector.render.markdown import render_report_markdown as render
-    else:
-        from detector.render.html import render_report_html as render
-    _write_output(render(result), output)
+    _emit_report(result, fmt, output, color, top)
 
 
 class _report_progress:  # lower-case: used like a function in a with statement
@@ -634,22 +644,7 @@ def index_report(
     """The `detector report` of every document in DB (only new pairs are aligned)."""
     with _existing_index(db) as ix, _report_progress() as progress:
         result = ix.report(framing=not no_framing, progress=progress)
-    if fmt == "text":
-        from detector.render.terminal import render_report
-
-        _print_renderable(render_report(result, top=top), output, color)
-        return
-    if fmt == "json":
-        from detector.render.tabular import render_json as render
-    elif fmt == "jsonl":
-        from detector.render.tabular import render_jsonl as render
-    elif fmt == "csv":
-        from detector.render.tabular import render_csv as render
-    elif fmt == "markdown":
-        from detector.render.markdown import render_report_markdown as render
-    else:
-        from detector.render.html import render_report_html as render
-    _write_output(render(result), output)
+    _emit_report(result, fmt, output, color, top)
 
 
 @index.command("stats")
