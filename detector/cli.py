@@ -244,8 +244,19 @@ def train(labels: str, output: str) -> None:
 
 
 
+def _check_report_output(fmt: str, output: str | None) -> None:
+    """Refuse impossible output choices before any work is done."""
+    if fmt == "parquet" and (not output or output == "-"):
+        raise click.UsageError("--format parquet writes a binary file: give -o FILE")
+
+
 def _emit_report(result: Any, fmt: str, output: str | None, color: str, top: int) -> None:
     """Render a Report in ``fmt`` to stdout or ``output`` (shared by report commands)."""
+    if fmt == "parquet":
+        from detector.engines.spark import write_report_parquet  # pyarrow only, no Spark
+
+        write_report_parquet(result, output)
+        return
     if fmt == "text":
         from detector.render.terminal import render_report
 
@@ -368,7 +379,7 @@ def diff(
         console.print(view)
 
 
-FORMATS_REPORT = ("text", "json", "jsonl", "html", "markdown", "csv")
+FORMATS_REPORT = ("text", "json", "jsonl", "html", "markdown", "csv", "parquet")
 
 
 @cli.command()
@@ -380,7 +391,8 @@ FORMATS_REPORT = ("text", "json", "jsonl", "html", "markdown", "csv")
     default="text",
     show_default=True,
     help="text: rich tables; json: the detector.report/1 contract; jsonl: one cluster "
-    "per line; html: self-contained offline page; markdown; csv: one row per member.",
+    "per line; html: self-contained offline page; markdown; csv: one row per member; "
+    "parquet: one row per member (needs -o FILE and pyarrow).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 @click.option(
@@ -423,6 +435,7 @@ def report(
     outlet, date, url, lang), .gz transparently, or '-' for stdin. Prints a
     progress bar and a one-line summary on stderr.
     """
+    _check_report_output(fmt, output)
     params = _params(min_words, None, False)
     with _report_progress() as progress:
         if engine == "spark":
@@ -642,6 +655,7 @@ def index_report(
     db: str, fmt: str, output: str | None, no_framing: bool, top: int, color: str
 ) -> None:
     """The `detector report` of every document in DB (only new pairs are aligned)."""
+    _check_report_output(fmt, output)
     with _existing_index(db) as ix, _report_progress() as progress:
         result = ix.report(framing=not no_framing, progress=progress)
     _emit_report(result, fmt, output, color, top)

@@ -442,3 +442,33 @@ def test_same_outlet_footers_make_no_candidates_but_reuse_is_found() -> None:
     [footer] = [c for c in rep.clusters if c.kind == "boilerplate"]
     assert {m.doc for m in footer.members} == {f"daily{i}" for i in range(8)} | {"daily-quote"}
     assert rep.candidates < len(unmasked)
+
+
+def test_report_parquet_output(tmp_path) -> None:
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+    from click.testing import CliRunner
+
+    from detector.cli import cli
+
+    sample = Path(__file__).resolve().parent.parent / "corpora" / "sample"
+    out = tmp_path / "report.parquet"
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["report", str(sample), "--format", "parquet", "-o", str(out), "--no-framing"]
+    )
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(out)
+    assert table.num_rows > 0
+    assert {"cluster", "kind", "doc", "start", "end"} <= set(table.column_names)
+    texts = {}
+    import json
+
+    for line in open(sample / "sample.jsonl", encoding="utf-8"):
+        record = json.loads(line)
+        texts[record["id"]] = record["text"]
+    rows = table.to_pylist()
+    if "text" in table.column_names:
+        for row in rows[:20]:
+            assert texts[row["doc"]][row["start"] : row["end"]] == row["text"]
