@@ -174,51 +174,84 @@ def _sentence_index(t: Tokens) -> _SentenceIndex:
     return index
 
 
+# Above this many (sentence of A, sentence of B, shared word) triples the
+# pair-join below would use too much memory; sparse matrix products take over.
+_DENSE_JOIN_LIMIT = 400_000
+
+
+def _sentence_pair_scores(
+    sa: _SentenceIndex, sb: _SentenceIndex
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """tf-idf cosine and Dice of every sentence pair sharing a word.
+
+    Returns ``(rows, cols, cosine, dice)`` for pairs with a shared word; idf
+    is computed over the sentences of both texts. For news-length texts the
+    pairs are found by joining the two (sentence, word) lists on the word
+    with numpy (no per-call sparse-matrix set-up, which dominated the cost of
+    aligning a corpus); for long texts, where frequent words would make the
+    join large, sparse products are used. Both give the same figures.
+    """
+    n_a, n_b = len(sa.ranges), len(sb.ranges)
+    vocab, columns = np.unique(np.concatenate([sa.ids, sb.ids]), return_inverse=True)
+    col_a, col_b = columns[: len(sa.ids)], columns[len(sa.ids) :]
+    df_a = np.bincount(col_a, minlength=len(vocab))
+    df_b = np.bincount(col_b, minlength=len(vocab))
+    idf = np.log((n_a + n_b + 1) / (df_a + df_b + 1)) + 1.0
+    norm_a = np.sqrt(np.bincount(sa.rows, weights=idf[col_a] ** 2, minlength=n_a)) + 1e-12
+    norm_b = np.sqrt(np.bincount(sb.rows, weights=idf[col_b] ** 2, minlength=n_b)) + 1e-12
+    len_a = np.bincount(sa.rows, minlength=n_a)
+    len_b = np.bincount(sb.rows, minlength=n_b)
+    if int(np.dot(df_a.astype(np.int64), df_b)) <= _DENSE_JOIN_LIMIT:
+        order = np.argsort(col_b, kind="stable")
+        sorted_b = col_b[order]
+        lo = np.searchsorted(sorted_b, col_a, side="left")
+        hi = np.searchsorted(sorted_b, col_a, side="right")
+        counts = hi - lo
+        a_entry = np.repeat(np.arange(len(col_a)), counts)
+        offsets = np.arange(len(a_entry)) - np.repeat(np.cumsum(counts) - counts, counts)
+        b_entry = order[np.repeat(lo, counts) + offsets]
+        cell = sa.rows[a_entry] * n_b + sb.rows[b_entry]
+        weight = idf[col_a[a_entry]] ** 2
+        cells, inverse = np.unique(cell, return_inverse=True)
+        dot = np.bincount(inverse, weights=weight)
+        inter = np.bincount(inverse)
+        rows, cols = cells // n_b, cells % n_b
+    else:
+        from scipy import sparse
+
+        xa = sparse.csr_matrix((idf[col_a], (sa.rows, col_a)), shape=(n_a, len(vocab)))
+        xb = sparse.csr_matrix((idf[col_b], (sb.rows, col_b)), shape=(n_b, len(vocab)))
+        ba = sparse.csr_matrix((np.ones(len(col_a)), (sa.rows, col_a)), shape=(n_a, len(vocab)))
+        bb = sparse.csr_matrix((np.ones(len(col_b)), (sb.rows, col_b)), shape=(n_b, len(vocab)))
+        products = (xa @ xb.T).tocoo()
+        rows, cols, dot = products.row, products.col, products.data
+        inter = np.asarray(ba[rows].multiply(bb[cols]).sum(axis=1)).ravel()
+    cosine = dot / (norm_a[rows] * norm_b[cols])
+    dice = 2 * inter / (len_a[rows] + len_b[cols])
+    return rows, cols, cosine, dice
+
+
 def _sentence_seeds(
     ta: Tokens, tb: Tokens, params: Params
 ) -> list[tuple[int, int, int, int]]:
     """Token rectangles of sentence pairs with tf-idf cosine and Dice above thresholds.
 
-    Sentence spans come from :func:`detector.sentences.sentence_spans`; idf is
-    computed over the sentences of both texts. Sparse products: O(nnz) memory.
+    Sentence spans come from :func:`detector.sentences.sentence_spans` (cached
+    per document). O(P) for P (sentence, sentence, shared word) triples.
     """
-    from scipy import sparse
-
     sa, sb = _sentence_index(ta), _sentence_index(tb)
     if not sa.ranges or not sb.ranges:
         return []
-    vocab, columns = np.unique(np.concatenate([sa.ids, sb.ids]), return_inverse=True)
-    xa = sparse.csr_matrix(
-        (np.ones(len(sa.ids)), (sa.rows, columns[: len(sa.ids)])),
-        shape=(len(sa.ranges), len(vocab)),
-    )
-    xb = sparse.csr_matrix(
-        (np.ones(len(sb.ids)), (sb.rows, columns[len(sa.ids) :])),
-        shape=(len(sb.ranges), len(vocab)),
-    )
-    df = np.asarray(xa.sum(axis=0) + xb.sum(axis=0)).ravel()
-    idf = np.log((len(sa.ranges) + len(sb.ranges) + 1) / (df + 1)) + 1.0
-    wa = xa.multiply(idf).tocsr()
-    wb = xb.multiply(idf).tocsr()
-    na = np.sqrt(np.asarray(wa.multiply(wa).sum(axis=1)).ravel()) + 1e-12
-    nb = np.sqrt(np.asarray(wb.multiply(wb).sum(axis=1)).ravel()) + 1e-12
-    cos = (sparse.diags(1 / na) @ wa @ wb.T @ sparse.diags(1 / nb)).tocoo()
-    keep = cos.data > params.sentence_cosine
-    rows, cols = cos.row[keep], cos.col[keep]
-    if len(rows) == 0:
-        return []
-    inter = np.asarray(xa[rows].multiply(xb[cols]).sum(axis=1)).ravel()
-    la = np.asarray(xa[rows].sum(axis=1)).ravel()
-    lb = np.asarray(xb[cols].sum(axis=1)).ravel()
-    dice = 2 * inter / (la + lb)
+    rows, cols, cosine, dice = _sentence_pair_scores(sa, sb)
+    keep = (cosine > params.sentence_cosine) & (dice > params.sentence_dice)
     out = []
-    for r, c, dv in zip(rows.tolist(), cols.tolist(), dice.tolist(), strict=True):
+    for r, c in zip(rows[keep].tolist(), cols[keep].tolist(), strict=True):
         (a0, a1), (b0, b1) = sa.ranges[r], sb.ranges[c]
         # a paraphrased sentence keeps roughly its length; a pairing with a
         # much longer "sentence" (a splitter failure, a list) is topic overlap
-        if dv > params.sentence_dice and max(a1 - a0, b1 - b0) <= 1.5 * min(a1 - a0, b1 - b0):
+        if max(a1 - a0, b1 - b0) <= 1.5 * min(a1 - a0, b1 - b0):
             out.append((a0, a1, b0, b1))
-    return out
+    return sorted(out)
 
 
 # ---------------------------------------------------------------- chaining

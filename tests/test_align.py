@@ -202,3 +202,27 @@ def test_compare_mirrors(shared: list[str], pre: str, post: str) -> None:
     forward = sorted((p.a.start, p.a.end, p.b.start, p.b.end) for p in ab.passages)
     backward = sorted((p.b.start, p.b.end, p.a.start, p.a.end) for p in ba.passages)
     assert forward == backward
+
+
+def test_sentence_scores_join_equals_sparse_products(
+    seeds: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import detector.align as align_module
+    from detector.tokens import tokenize
+
+    texts = list(seeds.values())
+    for x, y in [(0, 3), (1, 4), (2, 2), (4, 0)]:
+        ta = tokenize(texts[x])
+        tb = tokenize(texts[y][:3000] + texts[x][1000:3000])
+        sa, sb = align_module._sentence_index(ta), align_module._sentence_index(tb)
+        results = []
+        for limit in (10**12, -1):  # numpy pair join, then scipy sparse products
+            monkeypatch.setattr(align_module, "_DENSE_JOIN_LIMIT", limit)
+            rows, cols, cosine, dice = align_module._sentence_pair_scores(sa, sb)
+            results.append(
+                {(r, c): (co, di) for r, c, co, di in zip(rows, cols, cosine, dice, strict=True)}
+            )
+        join, products = results
+        assert join.keys() == products.keys() and join
+        for key, (co, di) in join.items():
+            assert co == pytest.approx(products[key][0]) and di == pytest.approx(products[key][1])
