@@ -113,6 +113,7 @@ def test_spun_passage_keeps_multiword_substitutions_as_evidence(seeds: dict[str,
     assert len(result.passages) == 1
     p = result.passages[0]
     assert p.kind == "spun"
+    assert b_start <= p.b.start < p.b.end <= b_end + 1
     subs = dict(p.substitutions(source, suspicious))
     assert subs.get("vision") == "imaginative and prescient"
     assert subs.get("meeting") == "assembly"
