@@ -49,14 +49,17 @@ def _write_output(data: str, output: str | None) -> None:
         raise
 
 
+min_words_option = click.option(
+    "--min-words",
+    type=click.IntRange(1),
+    default=None,
+    help="Smallest passage reported, in words of the shorter side (default 20).",
+)
+
+
 def common_params(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by commands that align text (``compare``, ``diff``)."""
-    func = click.option(
-        "--min-words",
-        type=click.IntRange(1),
-        default=None,
-        help="Smallest passage reported, in words of the shorter side (default 20).",
-    )(func)
+    func = min_words_option(func)
     func = click.option(
         "--min-score",
         type=click.FloatRange(0.0, 1.0),
@@ -400,12 +403,7 @@ FORMATS_REPORT = ("text", "json", "jsonl", "html", "markdown", "csv", "parquet")
 )
 @click.option("--skip-bad", is_flag=True, help="Skip and count bad records instead of stopping.")
 @click.option("--no-framing", is_flag=True, help="Do not flag framing sentences.")
-@click.option(
-    "--min-words",
-    type=click.IntRange(1),
-    default=None,
-    help="Smallest passage reported, in words of the shorter side (default 20).",
-)
+@min_words_option
 @click.option(
     "--engine",
     type=click.Choice(["local", "spark"]),
