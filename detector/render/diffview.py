@@ -520,4 +520,5 @@ if __name__ == "__main__":  # python -m detector.render.diffview A B SVG TXT
     from detector.load import load_document
 
     a_path, b_path, svg, txt = sys.argv[1:5]
-    export_captures(compare(load_document(a_path), load_document(b_path)), svg, txt)
+    result = compare(load_document(a_path), load_document(b_path), framing=True)
+    export_captures(result, svg, txt)
