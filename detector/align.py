@@ -357,9 +357,13 @@ def _is_repeat(r: _Region, o: _Region, min_run: int) -> bool:
     long_o = [m for m in o.members if m[1] - m[0] >= min_run]
     for ra0, ra1, rb0, rb1 in long_r:
         for oa0, oa1, ob0, ob1 in long_o:
-            a_overlap = min(ra1, oa1) > max(ra0, oa0)
-            b_overlap = min(rb1, ob1) > max(rb0, ob0)
-            if a_overlap != b_overlap:
+            half = min(ra1 - ra0, oa1 - oa0) / 2
+            a_overlap = min(ra1, oa1) - max(ra0, oa0)
+            b_overlap = min(rb1, ob1) - max(rb0, ob0)
+            # a copy covers much of the same text on one side and none of
+            # it on the other; a word shared at the seam of two reordered
+            # sentences is not a copy
+            if (a_overlap >= half and b_overlap <= 0) or (b_overlap >= half and a_overlap <= 0):
                 return True
     return False
 
