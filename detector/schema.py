@@ -437,3 +437,30 @@ class Report:
     stages: Mapping[str, float] = field(default_factory=dict, compare=False, hash=False)
     notes: tuple[str, ...] = ()
     texts: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def outlet_matrix(self) -> tuple[list[str], dict[tuple[str, str], int]]:
+        """Outlets (most involved in reuse first) and reuse-cluster counts per
+        (earliest outlet, reusing outlet).
+
+        A reuse cluster whose earliest member is in outlet X adds one to
+        ``(X, Y)`` for every other outlet Y among its members; without a
+        date, one to both directions of every pair of its outlets.
+        O(sum of cluster outlets squared).
+        """
+        counts: dict[tuple[str, str], int] = {}
+        for c in self.clusters:
+            if c.kind != "reuse" or len(c.outlets) < 2:
+                continue
+            source = next((m.outlet for m in c.members if m.doc == c.earliest), None)
+            if source is not None:
+                pairs = [(source, o) for o in c.outlets if o != source]
+            else:
+                pairs = [(x, y) for x in c.outlets for y in c.outlets if x != y]
+            for pair in pairs:
+                counts[pair] = counts.get(pair, 0) + 1
+        totals: dict[str, int] = {}
+        for (x, y), v in counts.items():
+            totals[x] = totals.get(x, 0) + v
+            totals[y] = totals.get(y, 0) + v
+        outlets = sorted(totals, key=lambda o: (-totals[o], o))
+        return outlets, counts

@@ -39,9 +39,8 @@ def escape_json_for_script(value: Any) -> str:
 def _heatmap(report: Report) -> str:
     from markupsafe import escape
 
-    from detector.render.terminal import outlet_matrix
 
-    names, counts = outlet_matrix(report)
+    names, counts = report.outlet_matrix()
     names = names[:20]
     if not names:
         return ""

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from detector.schema import CompareResult, Passage, Report
 
-__all__ = ["excerpt", "make_console", "outlet_matrix", "render_compare", "render_report"]
+__all__ = ["excerpt", "make_console", "render_compare", "render_report"]
 
 KIND_STYLES = {"verbatim": "bold green", "edited": "bold yellow", "spun": "bold magenta"}
 OP_STYLES = {
@@ -164,32 +164,6 @@ def render_compare(result: CompareResult, *, show_text: bool = True) -> Renderab
 # ---------------------------------------------------------------- corpus report
 
 
-def outlet_matrix(report: Report) -> tuple[list[str], dict[tuple[str, str], int]]:
-    """Outlets (by reuse involvement) and reuse-cluster counts per (earliest outlet, reusing outlet).
-
-    A reuse cluster whose earliest member is in outlet X adds one to
-    ``(X, Y)`` for every other outlet Y among its members; without a date,
-    one to both directions of every pair of its outlets.
-    """
-    counts: dict[tuple[str, str], int] = {}
-    for c in report.clusters:
-        if c.kind != "reuse" or len(c.outlets) < 2:
-            continue
-        source = next((m.outlet for m in c.members if m.doc == c.earliest), None)
-        if source is not None:
-            pairs = [(source, o) for o in c.outlets if o != source]
-        else:
-            pairs = [(x, y) for x in c.outlets for y in c.outlets if x != y]
-        for pair in pairs:
-            counts[pair] = counts.get(pair, 0) + 1
-    totals: dict[str, int] = {}
-    for (x, y), v in counts.items():
-        totals[x] = totals.get(x, 0) + v
-        totals[y] = totals.get(y, 0) + v
-    outlets = sorted(totals, key=lambda o: (-totals[o], o))
-    return outlets, counts
-
-
 def render_report(report: Report, *, top: int = 20) -> RenderableType:
     """Summary, top clusters, outlet x outlet reuse matrix, boilerplate, phrases, framing."""
     from rich.console import Group
@@ -227,7 +201,7 @@ def render_report(report: Report, *, top: int = 20) -> RenderableType:
     else:
         parts.append(Text("No reuse between documents found.", style="bold"))
 
-    names, counts = outlet_matrix(report)
+    names, counts = report.outlet_matrix()
     if names:
         names = names[:12]
         matrix = Table(title="Reuse between outlets (row = earlier outlet, column = reusing outlet)")
