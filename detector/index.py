@@ -46,11 +46,13 @@ order, and the report from the same grouping as :func:`detector.report.build_rep
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import itertools
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -77,6 +79,41 @@ __all__ = [
     "decode_passages",
     "encode_passages",
 ]
+
+
+
+def _sketch_for_index(doc: Document, params: Params) -> tuple[Any, Any, Any]:
+    """One document's sketch, band keys and report facts (one tokenisation).
+
+    The report's facts keep the ordered shingles (the report re-bands them
+    under the corpus mask); the unmasked window signatures are what a query
+    looks up. Top-level so a process pool can run it.
+    """
+    from detector.candidates import band_keys, sketch_shingles
+    from detector.report import analyse_document
+
+    facts = analyse_document(0, doc, params, defer_keys=True)
+    sketch = sketch_shingles(doc.id, facts.info.words, facts.shingles, params)
+    return sketch, band_keys(sketch.signatures, params), facts
+
+
+@contextlib.contextmanager
+def _sketch_pool(workers: int | None) -> Iterator[Any]:
+    """A process pool for sketching (None when one process is asked for or usable).
+
+    Sketching is CPU-bound and per document; writing stays in the main
+    process, so the database has one writer and batches stay atomic.
+    """
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    if n <= 1:
+        yield None
+        return
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=context) as pool:
+        yield pool
 
 
 class IndexFileError(DetectorError):
@@ -294,6 +331,8 @@ class Index:
     :meth:`close`.
     """
 
+    _pool: Any = None  # the sketching process pool, only during add()
+
     def __init__(
         self,
         path: str | os.PathLike[str],
@@ -394,6 +433,7 @@ class Index:
         *,
         skip_bad: bool = False,
         progress: Callable[[int], None] | None = None,
+        workers: int | None = None,
     ) -> AddStats:
         """Add documents from files/folders (as ``detector report`` reads them) or objects.
 
@@ -404,6 +444,8 @@ class Index:
                 raising :class:`~detector.errors.InputError`.
             progress: called with the number of documents processed so far
                 after each committed batch.
+            workers: processes that sketch documents (default: all cores);
+                the main process alone writes to the database.
 
         Returns:
             Counts of added, replaced, unchanged and skipped documents.
@@ -437,6 +479,26 @@ class Index:
             )
         known = dict(self._db.execute("SELECT id, hash FROM documents").fetchall())
         batch: list[tuple[Document, str]] = []
+        with _sketch_pool(workers) as pool:
+            self._pool = pool
+            try:
+                self._add_stream(docs, known, batch, stats, progress)
+            finally:
+                self._pool = None
+        if load_stats is not None:
+            stats.skipped = load_stats.skipped
+            stats.errors = [str(e) for e in load_stats.errors]
+        return stats
+
+    def _add_stream(
+        self,
+        docs: Iterable[Document],
+        known: dict[str, str],
+        batch: list[tuple[Document, str]],
+        stats: AddStats,
+        progress: Callable[[int], None] | None,
+    ) -> int:
+        """Batch the new and changed documents of ``docs`` and write each batch."""
         done = 0
         for doc in docs:
             digest = _content_hash(doc.text)
@@ -457,25 +519,23 @@ class Index:
             done += len(batch)
             if progress is not None:
                 progress(done)
-        if load_stats is not None:
-            stats.skipped = load_stats.skipped
-            stats.errors = [str(e) for e in load_stats.errors]
-        return stats
+        return done
 
     def _write_batch(self, batch: list[tuple[Document, str]], stats: AddStats) -> None:
         """Sketch a batch outside the lock, then write it in one transaction."""
         import numpy as np
 
-        from detector.candidates import band_keys, sketch_shingles
-        from detector.report import analyse_document
-
-        keyed = []
-        for doc, digest in batch:
-            # one tokenisation: the report's facts with the ordered shingles
-            # kept, and the unmasked window signatures the query looks up
-            facts = analyse_document(0, doc, self.params, defer_keys=True)
-            sketch = sketch_shingles(doc.id, facts.info.words, facts.shingles, self.params)
-            keyed.append((doc, digest, sketch, band_keys(sketch.signatures, self.params), facts))
+        docs = [doc for doc, _ in batch]
+        if self._pool is not None and len(docs) > 1:
+            sketched = self._pool.map(
+                _sketch_for_index, docs, itertools.repeat(self.params), chunksize=8
+            )
+        else:
+            sketched = map(_sketch_for_index, docs, itertools.repeat(self.params))
+        keyed = [
+            (doc, digest, sketch, keys, facts)
+            for (doc, digest), (sketch, keys, facts) in zip(batch, sketched, strict=True)
+        ]
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
