@@ -23,19 +23,11 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-LABELS = frozenset(
-    {
-        "multipolarity",
-        "indivisible_security",
-        "fraternal_unity",
-        "double_standards",
-        "illegitimate_sanctions",
-        "colour_revolution",
-        "historical_memory",
-        "nazism_analogy",
-        "russophobia",
-    }
-)
+# the one list of labels lives in the package; this script only checks against it
+sys.path.insert(0, str(HERE.parent.parent))
+from detector.framing import LABELS as _LABELS  # noqa: E402
+
+LABELS = frozenset(_LABELS)
 
 
 def _key(text: str) -> str:
