@@ -49,6 +49,10 @@ def _write_output(data: str, output: str | None) -> None:
         raise
 
 
+output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomically)."
+)
+
 min_words_option = click.option(
     "--min-words",
     type=click.IntRange(1),
@@ -121,7 +125,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     help="text: rich terminal view; json: the detector.compare/1 contract; "
     "markdown; pan-xml: PAN text-alignment detections (B = suspicious, A = source).",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@output_option
 @click.option("--framing/--no-framing", default=False, help="Also flag framing sentences.")
 @click.option("--model", type=click.Path(dir_okay=False), help="Framing model file.")
 @common_params
@@ -179,7 +183,7 @@ def compare(
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@output_option
 @click.option(
     "--min-score",
     type=click.FloatRange(0.0, 1.0),
@@ -397,7 +401,7 @@ FORMATS_REPORT = ("text", "json", "jsonl", "html", "markdown", "csv", "parquet")
     "per line; html: self-contained offline page; markdown; csv: one row per member; "
     "parquet: one row per member (needs -o FILE and pyarrow).",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@output_option
 @click.option(
     "--workers", type=click.IntRange(1), default=None, help="Processes to use (default: all cores)."
 )
@@ -557,7 +561,7 @@ def _existing_index(db: str) -> Any:
     show_default=True,
     help="text: one table per archived document; json: detector.index-query/1.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@output_option
 @color_option
 def index_query(db: str, file: str, fmt: str, output: str | None, color: str) -> None:
     """Which archived documents share passages with FILE, earliest first.
@@ -645,7 +649,7 @@ def index_query(db: str, file: str, fmt: str, output: str | None, color: str) ->
     show_default=True,
     help="The formats of `detector report`.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@output_option
 @click.option("--no-framing", is_flag=True, help="Do not flag framing sentences.")
 @click.option("--top", type=click.IntRange(1), default=20, show_default=True, help="Rows per table (text).")
 @color_option
