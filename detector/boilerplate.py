@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import regex
@@ -39,10 +40,13 @@ __all__ = [
     "PHRASE_MAX_GRAMS",
     "PHRASE_MAX_WORDS",
     "PHRASE_MIN_WORDS",
+    "PhraseSeq",
     "aggregate_phrases",
     "boilerplate_groups",
+    "find_phrases",
     "phrase_grams",
     "phrase_occurrences",
+    "phrase_seq",
     "repeat_runs",
     "segments",
     "select_phrase_grams",
@@ -386,27 +390,71 @@ def select_phrase_grams(
     return chosen[order], df[order]
 
 
-def phrase_occurrences(
-    tokens: Tokens, selected: np.ndarray, df: np.ndarray
+@dataclass(frozen=True, eq=False)
+class PhraseSeq:
+    """A document's phrase 3-grams in text order, enough to find phrases without its tokens.
+
+    Kept from the one tokenisation of the first corpus pass, so the phrase
+    stage never tokenises a document again. About 17 bytes per token.
+
+    Attributes:
+        grams: ``uint64`` hash of the 3-gram starting at each token.
+        ok: ``bool``, the 3-gram neither starts nor ends with a function word.
+        starts, ends: character span of each 3-gram (first token's start,
+            third token's end), ``int32`` (``int64`` for texts of 2**31
+            characters or more).
+    """
+
+    grams: np.ndarray
+    ok: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+
+def phrase_seq(tokens: Tokens) -> PhraseSeq:
+    """The :class:`PhraseSeq` of a tokenised document. O(n) tokens."""
+    import numpy as np
+
+    grams, ok = _gram_hashes(tokens)
+    k = PHRASE_MIN_WORDS
+    dtype = np.int32 if len(tokens.text) < 2**31 else np.int64
+    n = len(grams)
+    return PhraseSeq(
+        grams=grams,
+        ok=ok,
+        starts=np.asarray(tokens.starts[:n], dtype=dtype),
+        ends=np.asarray(tokens.ends[k - 1 : k - 1 + n], dtype=dtype),
+    )
+
+
+def find_phrases(
+    seq: PhraseSeq, selected: np.ndarray, df: np.ndarray
 ) -> list[tuple[int, int, int, int]]:
     """Where the selected phrase grams occur in one document, joined into phrases.
 
     Consecutive selected 3-grams with the same document frequency are one
     phrase (they travel together), up to ``PHRASE_MAX_WORDS`` words.
 
+    Args:
+        seq: the document's :func:`phrase_seq`.
+        selected, df: sorted gram hashes and their document frequencies
+            (:func:`select_phrase_grams`).
+
     Returns:
-        ``(key, start, end, words)``: an xxh3 key of the phrase's matching
-        forms (as signed 64-bit int), and its character span.
+        ``(key, start, end, words)``: a key of the phrase's matching forms
+        (xxh3 of its 3-gram hashes, as a signed 64-bit int; equal for equal
+        word sequences in any document, engine or run), and its character
+        span. O(g log m) for g grams and m selected, plus O(h) for h hits.
     """
     import numpy as np
     import xxhash
 
-    grams, ok = _gram_hashes(tokens)
+    grams = seq.grams
     if len(grams) == 0 or len(selected) == 0:
         return []
     pos = np.searchsorted(selected, grams)
     pos = np.minimum(pos, len(selected) - 1)
-    hit = ok & (selected[pos] == grams)
+    hit = seq.ok & (selected[pos] == grams)
     gdf = np.where(hit, df[pos], -1)
     out: list[tuple[int, int, int, int]] = []
     k = PHRASE_MIN_WORDS
@@ -421,12 +469,18 @@ def phrase_occurrences(
             and idx[j + 1] - idx[i] + k <= PHRASE_MAX_WORDS
         ):
             j += 1
-        t0, t1 = idx[i], idx[j] + k
-        form = "\x1f".join(tokens.forms[t0:t1]).encode("utf-8", "surrogatepass")
-        key = int(np.uint64(xxhash.xxh3_64_intdigest(form)).view(np.int64))
-        out.append((key, int(tokens.starts[t0]), int(tokens.ends[t1 - 1]), t1 - t0))
+        g0, g1 = idx[i], idx[j]
+        key = int(np.uint64(xxhash.xxh3_64_intdigest(grams[g0 : g1 + 1].tobytes())).view(np.int64))
+        out.append((key, int(seq.starts[g0]), int(seq.ends[g1]), g1 - g0 + k))
         i = j + 1
     return out
+
+
+def phrase_occurrences(
+    tokens: Tokens, selected: np.ndarray, df: np.ndarray
+) -> list[tuple[int, int, int, int]]:
+    """:func:`find_phrases` of a tokenised document (see there)."""
+    return find_phrases(phrase_seq(tokens), selected, df)
 
 
 def aggregate_phrases(

@@ -45,6 +45,7 @@ __all__ = [
     "band_shape",
     "candidate_pairs",
     "min_window_shingles",
+    "mix_bands",
     "shingle_mask",
     "shingle_set",
     "sketch_document",
@@ -290,7 +291,7 @@ def band_keys(signatures: np.ndarray, params: Params) -> np.ndarray:
 
     Args:
         signatures: ``uint32`` ``(n_windows, num_perm)`` window signatures.
-        params: ``lsh_threshold`` and ``num_perm`` (which fix bands and rows).
+        params: ``lsh_bands`` and ``lsh_rows`` (the band shape).
 
     Returns:
         ``uint64`` array ``(n_windows, bands)``; key ``[w, i]`` mixes the
@@ -301,13 +302,23 @@ def band_keys(signatures: np.ndarray, params: Params) -> np.ndarray:
         different bands give different keys. Vectorised numpy,
         O(n_windows * bands * rows).
     """
+    return mix_bands(signatures, params.lsh_bands, params.lsh_rows)
+
+
+def mix_bands(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Band keys of :func:`band_keys` for an explicit ``(bands, rows)`` shape.
+
+    ``bands * rows`` must not exceed the signature width. Used by
+    :func:`band_keys` and by benchmarks that compare band shapes.
+    """
     import numpy as np
 
-    bands, rows = band_shape(params.lsh_threshold, params.num_perm)
     sigs = np.asarray(signatures)
     n = sigs.shape[0] if sigs.ndim == 2 else 0
     if n == 0:
         return np.zeros((0, bands), dtype=np.uint64)
+    if bands * rows > sigs.shape[1]:
+        raise ValueError(f"{bands} bands of {rows} rows need {bands * rows} permutations, have {sigs.shape[1]}")
     vals = sigs[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
     mul, fin = np.uint64(_BAND_MUL), np.uint64(_BAND_FIN)
     with np.errstate(over="ignore"):
@@ -328,8 +339,9 @@ def candidate_pairs(
     *,
     max_bucket: int = DEFAULT_MAX_BUCKET,
     chain_oversized: bool = True,
+    min_shared: int = 1,
 ) -> set[tuple[int, int]]:
-    """Document pairs that share at least one LSH bucket.
+    """Document pairs that share at least ``min_shared`` LSH buckets.
 
     Args:
         keys: ``(doc_index, band_keys)`` for each document; ``band_keys`` is
@@ -345,33 +357,88 @@ def candidate_pairs(
             story reprinted by more than ``max_bucket`` outlets is still
             found, since clustering joins the chain through the overlapping
             member spans. ``False`` skips oversized buckets entirely.
+        min_shared: distinct bucket keys a pair must share (a link in an
+            oversized bucket's chain counts as sharing it). With few rows
+            per band, two unrelated windows that share a handful of common
+            3-word shingles collide in one band by chance, and in a large
+            corpus such single collisions outnumber real reuse (which
+            collides in many bands of several overlapping windows); see
+            ``Params.lsh_min_bands``.
 
     Returns:
         Pairs ``(i, j)`` of document indices with ``i < j``. Vectorised:
-        O(K log K) for K keys plus O(P) for P pairs; no all-pairs matrix.
+        O(K log K) for K keys plus O(P log P) for P linked pairs; no
+        all-pairs matrix.
     """
     import numpy as np
 
     key_parts: list[np.ndarray] = []
     doc_parts: list[np.ndarray] = []
     for doc_index, arr in keys:
-        flat = np.unique(np.asarray(arr, dtype=np.uint64).ravel())
+        flat = np.asarray(arr, dtype=np.uint64).ravel()
         key_parts.append(flat)
         doc_parts.append(np.full(len(flat), doc_index, dtype=np.int64))
     if not key_parts:
         return set()
     all_keys = np.concatenate(key_parts)
     all_docs = np.concatenate(doc_parts)
+    del key_parts, doc_parts
     if len(all_keys) < 2:
         return set()
-    order = np.lexsort((all_docs, all_keys))
-    all_keys, all_docs = all_keys[order], all_docs[order]
+    in_order = bool(np.all(all_docs[1:] >= all_docs[:-1]))
+    # Sorting 10^8 keys at once would need several times their memory in
+    # sort buffers; a partition by the top bits of the (uniform) key bounds
+    # that, and the buckets of one partition never meet another's.
+    parts = 1 << max(0, (len(all_keys) // _KEYS_PER_PARTITION).bit_length())
+    shift = np.uint64(64 - max(1, parts.bit_length() - 1))
+    found: list[np.ndarray] = []
+    for part in range(parts):
+        if parts == 1:
+            k_part, d_part = all_keys, all_docs
+        else:
+            sel = (all_keys >> shift) == np.uint64(part)
+            k_part, d_part = all_keys[sel], all_docs[sel]
+        found.extend(_bucket_pairs(k_part, d_part, in_order, max_bucket, chain_oversized))
+    if not found:
+        return set()
+    pairs = np.concatenate(found)
+    lo, hi = pairs.min(axis=1), pairs.max(axis=1)
+    width = int(hi.max()) + 1
+    # one int64 code per pair: 1-D unique is far cheaper than unique(axis=0)
+    codes, counts = np.unique(lo * width + hi, return_counts=True)
+    codes = codes[counts >= min_shared]
+    return set(zip((codes // width).tolist(), (codes % width).tolist(), strict=True))
+
+
+_KEYS_PER_PARTITION = 1 << 24
+
+
+def _bucket_pairs(
+    keys: np.ndarray, docs: np.ndarray, in_order: bool, max_bucket: int, chain_oversized: bool
+) -> list[np.ndarray]:
+    """Linked ``(doc, doc)`` rows of the buckets in one key partition, one row per shared key."""
+    import numpy as np
+
+    if len(keys) < 2:
+        return []
+    # documents given in order: a stable sort by key alone orders by (key,
+    # doc), three times faster than lexsort
+    order = np.argsort(keys, kind="stable") if in_order else np.lexsort((docs, keys))
+    keys, docs = keys[order], docs[order]
+    # most keys are in one document only: drop them before the bucket work
+    same = keys[1:] == keys[:-1]
+    shared = np.zeros(len(keys), dtype=bool)
+    shared[1:] = same
+    shared[:-1] |= same
+    keys, docs = keys[shared], docs[shared]
+    if len(keys) < 2:
+        return []
     # one entry per (key, doc): a document listed twice under one key
-    fresh = np.ones(len(all_keys), dtype=bool)
-    fresh[1:] = (all_keys[1:] != all_keys[:-1]) | (all_docs[1:] != all_docs[:-1])
-    all_keys, all_docs = all_keys[fresh], all_docs[fresh]
-    starts = np.flatnonzero(np.concatenate(([True], all_keys[1:] != all_keys[:-1])))
-    sizes = np.diff(np.append(starts, len(all_keys)))
+    fresh = np.ones(len(keys), dtype=bool)
+    fresh[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
+    keys, docs = keys[fresh], docs[fresh]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    sizes = np.diff(np.append(starts, len(keys)))
     group = np.repeat(np.arange(len(starts)), sizes)
     size_of = sizes[group]
     found: list[np.ndarray] = []
@@ -381,18 +448,13 @@ def candidate_pairs(
         left = np.flatnonzero(small[:-k] & (group[:-k] == group[k:]))
         if len(left) == 0:
             break
-        found.append(np.stack((all_docs[left], all_docs[left + k]), axis=1))
+        found.append(np.stack((docs[left], docs[left + k]), axis=1))
     if chain_oversized:
         big = size_of > max_bucket
         left = np.flatnonzero(big[:-1] & (group[:-1] == group[1:]))
         if len(left):
-            found.append(np.stack((all_docs[left], all_docs[left + 1]), axis=1))
-    if not found:
-        return set()
-    pairs = np.concatenate(found)
-    pairs.sort(axis=1)
-    pairs = np.unique(pairs, axis=0)
-    return {(int(a), int(b)) for a, b in pairs}
+            found.append(np.stack((docs[left], docs[left + 1]), axis=1))
+    return found
 
 
 def align_pair(doc_a: Document, doc_b: Document, params: Params) -> list[Passage]:

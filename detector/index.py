@@ -700,7 +700,10 @@ class Index:
         sketch = sketch_tokens(doc.id, tokens, self.params)
         keys = band_keys(sketch.signatures, self.params)
         shared = self._bucket_docs(keys)
-        archived = self._documents_by_seq(shared)
+        # the batch engines' rule: a pair needs lsh_min_bands shared buckets
+        archived = self._documents_by_seq(
+            d for d, n in shared.items() if n >= self.params.lsh_min_bands
+        )
         matches: list[tuple[tuple[int, str, int], IndexMatch]] = []
         for seq, old in archived.items():
             if exclude_self and old.id == doc.id:
@@ -835,7 +838,11 @@ class Index:
             for d, f, sh in zip(docs, facts, shingles, strict=True)
         ]
         del shingles
-        pairs = sorted(candidate_pairs(enumerate(keys), max_bucket=self.max_bucket))
+        pairs = sorted(
+            candidate_pairs(
+                enumerate(keys), max_bucket=self.max_bucket, min_shared=self.params.lsh_min_bands
+            )
+        )
         del keys
         stages["candidates"] = time.perf_counter() - t
 

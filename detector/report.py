@@ -41,6 +41,8 @@ from detector.schema import (
 if TYPE_CHECKING:
     import numpy as np
 
+    from detector.boilerplate import PhraseSeq
+
 __all__ = [
     "DocFacts",
     "ProgressCallback",
@@ -74,6 +76,9 @@ class DocFacts:
             order (else None).
         shingle_set: with deferred keys, the distinct ones
             (:func:`detector.candidates.shingle_set`; else None).
+        phrase_seq: with deferred keys, its phrase 3-grams in text order
+            (:func:`detector.boilerplate.phrase_seq`), so phrases are found
+            in the second pass without tokenising again (else None).
     """
 
     index: int
@@ -84,6 +89,7 @@ class DocFacts:
     repeats: tuple[Repeat, ...]
     shingles: np.ndarray | None = None
     shingle_set: np.ndarray | None = None
+    phrase_seq: PhraseSeq | None = None
 
 
 def doc_info(doc: Document, words: int) -> DocInfo:
@@ -125,7 +131,7 @@ def analyse_document(
     """
     import numpy as np
 
-    from detector.boilerplate import phrase_grams, repeat_runs, segments
+    from detector.boilerplate import phrase_seq, repeat_runs, segments
     from detector.candidates import band_keys, shingle_set, sketch_shingles
     from detector.cluster import find_repeats
     from detector.fingerprint import shingle_hashes, to_uint32
@@ -134,16 +140,19 @@ def analyse_document(
     tokens = tokenize(doc.text, stem=params.stem)
     hashes = shingle_hashes(tokens.ids, params.lsh_shingle_size)
     seg = segments(tokens)
+    seq = phrase_seq(tokens)
     facts = DocFacts(
         index=index,
         info=doc_info(doc, len(tokens)),
         keys=np.zeros((0, 0), dtype=np.uint64),
         segments=seg,
-        grams=phrase_grams(tokens),
+        grams=np.unique(seq.grams[seq.ok]),
         repeats=tuple(find_repeats(doc.id, doc.text, repeat_runs(tokens, seg))),
     )
     if defer_keys:
-        return replace(facts, shingles=to_uint32(hashes), shingle_set=shingle_set(hashes))
+        return replace(
+            facts, shingles=to_uint32(hashes), shingle_set=shingle_set(hashes), phrase_seq=seq
+        )
     sketch = sketch_shingles(doc.id, len(tokens), hashes, params, mask=mask)
     return replace(facts, keys=band_keys(sketch.signatures, params))
 
@@ -157,7 +166,7 @@ def with_band_keys(facts: DocFacts, params: Params, mask: np.ndarray | None) -> 
         mask: sorted ``uint32`` shingles to leave out (or None).
 
     Returns:
-        ``facts`` with ``keys`` set and ``shingles``/``shingle_set`` None;
+        ``facts`` with ``keys`` set and ``shingles``/``shingle_set``/``phrase_seq`` None;
         identical to ``analyse_document(..., mask=mask)``. O(s * num_perm).
     """
     from detector.candidates import band_keys, sketch_shingles
@@ -165,7 +174,13 @@ def with_band_keys(facts: DocFacts, params: Params, mask: np.ndarray | None) -> 
     if facts.shingles is None:
         raise ValueError(f"document {facts.info.id!r} has no deferred shingles")
     sketch = sketch_shingles(facts.info.id, facts.info.words, facts.shingles, params, mask=mask)
-    return replace(facts, keys=band_keys(sketch.signatures, params), shingles=None, shingle_set=None)
+    return replace(
+        facts,
+        keys=band_keys(sketch.signatures, params),
+        shingles=None,
+        shingle_set=None,
+        phrase_seq=None,
+    )
 
 
 def assemble_clusters(

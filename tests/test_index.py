@@ -71,9 +71,7 @@ def check_consistent(db_path: Path) -> None:
     try:
         # a half-written document would have fewer band-key rows than its
         # windows x bands (keys are distinct per (band, key, doc), so <=)
-        from detector.candidates import band_shape
-
-        bands = band_shape(DEFAULT_PARAMS.lsh_threshold, DEFAULT_PARAMS.num_perm)[0]
+        bands = DEFAULT_PARAMS.lsh_bands
         rows = con.execute(
             "SELECT d.seq, d.n_tokens, (SELECT count(*) FROM windows w WHERE w.doc=d.seq), "
             "(SELECT count(DISTINCT band) FROM band_keys b WHERE b.doc=d.seq) FROM documents d"

@@ -69,8 +69,28 @@ def generated_corpus(n_base: int = 16, n_derived: int = 14, seed: int = 3) -> li
 def test_band_shape_matches_datasketch() -> None:
     from datasketch import MinHashLSH
 
-    lsh = MinHashLSH(threshold=DEFAULT_PARAMS.lsh_threshold, num_perm=DEFAULT_PARAMS.num_perm)
-    assert band_shape(DEFAULT_PARAMS.lsh_threshold, DEFAULT_PARAMS.num_perm) == (lsh.b, lsh.r)
+    lsh = MinHashLSH(threshold=0.2, num_perm=DEFAULT_PARAMS.num_perm)
+    assert band_shape(0.2, DEFAULT_PARAMS.num_perm) == (lsh.b, lsh.r)
+    # the default shape is one datasketch accepts for these signatures
+    shape = (DEFAULT_PARAMS.lsh_bands, DEFAULT_PARAMS.lsh_rows)
+    lsh = MinHashLSH(num_perm=DEFAULT_PARAMS.num_perm, params=shape)
+    assert (lsh.b, lsh.r) == shape
+
+
+def test_candidate_pairs_min_shared() -> None:
+    # 0-1 share two keys, 1-2 one key; an oversized bucket's chain link counts as one
+    keys = [
+        (0, np.array([1, 2, 9], dtype=np.uint64)),
+        (1, np.array([1, 2, 3], dtype=np.uint64)),
+        (2, np.array([3, 4], dtype=np.uint64)),
+    ]
+    assert candidate_pairs(keys, min_shared=1) == {(0, 1), (1, 2)}
+    assert candidate_pairs(keys, min_shared=2) == {(0, 1)}
+    assert candidate_pairs(keys, min_shared=3) == set()
+    crowd = [(i, np.array([7, 8], dtype=np.uint64)) for i in range(5)]
+    assert candidate_pairs(crowd, max_bucket=3, min_shared=2) == {(i, i + 1) for i in range(4)}
+    # documents out of index order give the same pairs
+    assert candidate_pairs(keys[::-1], min_shared=2) == {(0, 1)}
 
 
 def test_sketch_and_band_keys_are_stable_and_shaped() -> None:
@@ -79,7 +99,7 @@ def test_sketch_and_band_keys_are_stable_and_shaped() -> None:
     assert sk.signatures.dtype == np.uint32
     assert sk.signatures.shape == (len(sk.starts), DEFAULT_PARAMS.num_perm)
     keys = band_keys(sk.signatures, DEFAULT_PARAMS)
-    bands, _ = band_shape(DEFAULT_PARAMS.lsh_threshold, DEFAULT_PARAMS.num_perm)
+    bands = DEFAULT_PARAMS.lsh_bands
     assert keys.shape == (len(sk.starts), bands) and keys.dtype == np.uint64
     again = band_keys(sketch_document(doc, DEFAULT_PARAMS).signatures, DEFAULT_PARAMS)
     assert np.array_equal(keys, again)
@@ -122,7 +142,7 @@ def test_lsh_recall_against_exhaustive_alignment() -> None:
         keys = [
             (i, band_keys(sketch_document(d, FAST).signatures, FAST)) for i, d in enumerate(docs)
         ]
-        found = candidate_pairs(keys)
+        found = candidate_pairs(keys, min_shared=FAST.lsh_min_bands)
         hits += len(truth & found)
         total += len(truth)
         candidates += len(found)

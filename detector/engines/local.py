@@ -34,6 +34,7 @@ from detector.schema import Document
 if TYPE_CHECKING:
     import numpy as np
 
+    from detector.boilerplate import PhraseSeq
     from detector.report import DocFacts, ProgressCallback
     from detector.schema import FramingSpan, Passage, Report
     from detector.tokens import Tokens
@@ -101,15 +102,23 @@ def _facts_task(bounds: tuple[int, int]) -> list[DocFacts]:
 
 
 def _keys_task(
-    args: tuple[list[tuple[int, str, int, np.ndarray]], np.ndarray | None],
-) -> list[np.ndarray]:
-    """Band keys of documents from their shingles ``(index, id, tokens, shingles)``."""
+    args: tuple[list[tuple[int, str, int, np.ndarray, PhraseSeq]], np.ndarray | None, Any, Any],
+) -> list[tuple[np.ndarray, list[tuple[int, int, int, int]]]]:
+    """Band keys and phrase occurrences of documents from their first-pass arrays.
+
+    Items are ``(index, id, tokens, shingles, phrase_seq)``; nothing is
+    tokenised again.
+    """
+    from detector.boilerplate import find_phrases
     from detector.candidates import band_keys, sketch_shingles
 
-    items, mask = args
+    items, mask, selected, df = args
     return [
-        band_keys(sketch_shingles(doc_id, n, sh, _PARAMS, mask=mask).signatures, _PARAMS)
-        for _, doc_id, n, sh in items
+        (
+            band_keys(sketch_shingles(doc_id, n, sh, _PARAMS, mask=mask).signatures, _PARAMS),
+            find_phrases(seq, selected, df) if len(selected) else [],
+        )
+        for _, doc_id, n, sh, seq in items
     ]
 
 
@@ -123,22 +132,13 @@ def _align_task(pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int, Passag
     return out
 
 
-def _late_task(
-    args: tuple[tuple[int, int], Any, Any, bool],
-) -> tuple[list[tuple[int, int, int, int, int]], list[FramingSpan]]:
-    """Phrase occurrences and framing flags of a range of documents."""
-    from detector.boilerplate import phrase_occurrences
-
-    bounds, selected, df, framing = args
-    phrases: list[tuple[int, int, int, int, int]] = []
+def _framing_task(bounds: tuple[int, int]) -> list[FramingSpan]:
+    """Framing flags of a range of documents."""
     flags: list[FramingSpan] = []
     for i in range(*bounds):
         doc = _DOCS[i]
-        if len(selected):
-            phrases.extend((i, *occ) for occ in phrase_occurrences(_tokens(i), selected, df))
-        if framing and _FRAMING is not None:
-            flags.extend(_FRAMING.explain_spans(doc.text, doc=doc.id, lang=doc.lang))
-    return phrases, flags
+        flags.extend(_FRAMING.explain_spans(doc.text, doc=doc.id, lang=doc.lang))
+    return flags
 
 
 def _pair_tasks(pairs: Sequence[tuple[int, int]], size: int) -> list[list[tuple[int, int]]]:
@@ -251,16 +251,28 @@ def build_report_local(
             if mask_shingles
             else None
         )
+        selected, df = select_phrase_grams(
+            ((f.index, f.grams) for f in facts), [f.info.outlet for f in facts]
+        )
         stages["mask"] = time.perf_counter() - t
 
         t = time.perf_counter()
+        occurrences: list[tuple[int, int, int, int, int]] = []
         key_tasks = [
-            ([(f.index, f.info.id, f.info.words, f.shingles) for f in facts[a:b]], mask)
+            (
+                [(f.index, f.info.id, f.info.words, f.shingles, f.phrase_seq) for f in facts[a:b]],
+                mask,
+                selected,
+                df,
+            )
             for a, b in _chunks(n, size)
         ]
-        for (items, _), keys in zip(key_tasks, runner.map(_keys_task, key_tasks), strict=True):
-            for (i, *_), k in zip(items, keys, strict=True):
-                facts[i] = replace(facts[i], keys=k, shingles=None, shingle_set=None)
+        for (items, *_), results in zip(key_tasks, runner.map(_keys_task, key_tasks), strict=True):
+            for (i, *_), (keys, occ) in zip(items, results, strict=True):
+                facts[i] = replace(
+                    facts[i], keys=keys, shingles=None, shingle_set=None, phrase_seq=None
+                )
+                occurrences.extend((i, *o) for o in occ)
             tick("bands", len(items), n)
         del key_tasks
         stages["bands"] = time.perf_counter() - t
@@ -270,6 +282,7 @@ def build_report_local(
             candidate_pairs(
                 ((f.index, f.keys) for f in facts),
                 max_bucket=max_bucket if max_bucket is not None else DEFAULT_MAX_BUCKET,
+                min_shared=params.lsh_min_bands,
             )
         )
         stages["candidates"] = time.perf_counter() - t
@@ -289,24 +302,23 @@ def build_report_local(
             return docs[i].text
 
         clusters = assemble_clusters(facts, passages, text_of)
-        selected, df = select_phrase_grams(
-            ((f.index, f.grams) for f in facts), [f.info.outlet for f in facts]
-        )
         stages["cluster"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        occurrences: list[tuple[int, int, int, int, int]] = []
         flags: list[FramingSpan] = []
-        late = [(b, selected, df, _FRAMING is not None) for b in _chunks(n, size)]
-        for (bounds, *_), (occ, fl) in zip(late, runner.map(_late_task, late), strict=True):
-            occurrences.extend(occ)
-            flags.extend(fl)
-            tick("phrases+framing", bounds[1] - bounds[0], n)
+        if _FRAMING is not None:
+            chunks = _chunks(n, size)
+            for bounds, fl in zip(chunks, runner.map(_framing_task, chunks), strict=True):
+                flags.extend(fl)
+                tick("framing", bounds[1] - bounds[0], n)
+        stages["framing"] = time.perf_counter() - t
+
+        t = time.perf_counter()
         documents = [f.info for f in facts]
         phrases = aggregate_phrases(
             occurrences, documents, text_of, unit_index(clusters, documents)
         )
-        stages["phrases+framing"] = time.perf_counter() - t
+        stages["phrases"] = time.perf_counter() - t
         runner.close()
     except BaseException:
         runner.terminate()

@@ -233,13 +233,14 @@ def _load(sources: Iterable[str], *, skip_bad: bool, stats: LoadStats) -> list[D
     return docs
 
 
-def candidate_pairs_spark(keys: DataFrame, *, max_bucket: int) -> DataFrame:
+def candidate_pairs_spark(keys: DataFrame, *, max_bucket: int, min_shared: int = 1) -> DataFrame:
     """Candidate pairs ``(i, j)``, ``i < j``, from bucket rows ``(key, band, idx)``.
 
     The DataFrame form of :func:`detector.candidates.candidate_pairs`: a
     ``groupBy`` per bucket collects its sorted distinct documents; buckets
     of 2..``max_bucket`` documents give every pair, larger ones link
-    consecutive documents in corpus order. Shuffle O(K) for K bucket rows.
+    consecutive documents in corpus order; a pair linked by at least
+    ``min_shared`` buckets is a candidate. Shuffle O(K) for K bucket rows.
     """
     from pyspark.sql import functions as F
 
@@ -265,7 +266,8 @@ def candidate_pairs_spark(keys: DataFrame, *, max_bucket: int) -> DataFrame:
             )
         ).alias("z")
     ).select(F.col("z.i").alias("i"), F.col("z.j").alias("j"))
-    return all_pairs.unionByName(chained).distinct()
+    linked = all_pairs.unionByName(chained).groupBy("i", "j").count()
+    return linked.where(F.col("count") >= min_shared).select("i", "j")
 
 
 # --------------------------------------------------------------------------- align
@@ -788,7 +790,9 @@ def build_report_spark(
         )
 
     keys_df = spark.createDataFrame(facts_rdd.flatMap(key_rows), "key long, band long, idx long")
-    pairs_df = candidate_pairs_spark(keys_df, max_bucket=cap).persist()
+    pairs_df = candidate_pairs_spark(
+        keys_df, max_bucket=cap, min_shared=params.lsh_min_bands
+    ).persist()
     n_pairs = pairs_df.count()
     stages["candidates"] = time.perf_counter() - t
 
