@@ -43,9 +43,11 @@ __all__ = [
     "align_pair",
     "band_keys",
     "band_shape",
+    "bucket_entries",
     "candidate_pairs",
     "min_window_shingles",
     "mix_bands",
+    "pairs_from_entries",
     "shingle_mask",
     "shingle_set",
     "sketch_document",
@@ -370,6 +372,28 @@ def candidate_pairs(
         O(K log K) for K keys plus O(P log P) for P linked pairs; no
         all-pairs matrix.
     """
+    return pairs_from_entries(
+        [bucket_entries(keys)],
+        max_bucket=max_bucket,
+        chain_oversized=chain_oversized,
+        min_shared=min_shared,
+    )
+
+
+def bucket_entries(keys: Iterable[tuple[int, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ``(key, doc)`` entries of some documents, sorted by key, then document.
+
+    The per-shard half of :func:`candidate_pairs`: each worker sorts the
+    entries of its own documents, and :func:`pairs_from_entries` merges the
+    sorted runs of every shard.
+
+    Args:
+        keys: ``(doc_index, band_keys)`` per document (any shape, ``uint64``).
+
+    Returns:
+        ``(keys, docs)``: ``uint64`` keys and ``int64`` document indices, in
+        (key, doc) order, without repeated pairs. O(K log K) for K keys.
+    """
     import numpy as np
 
     key_parts: list[np.ndarray] = []
@@ -379,26 +403,75 @@ def candidate_pairs(
         key_parts.append(flat)
         doc_parts.append(np.full(len(flat), doc_index, dtype=np.int64))
     if not key_parts:
-        return set()
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     all_keys = np.concatenate(key_parts)
     all_docs = np.concatenate(doc_parts)
     del key_parts, doc_parts
-    if len(all_keys) < 2:
+    if np.all(all_docs[1:] >= all_docs[:-1]):
+        # documents given in order: a stable sort by key alone orders by (key,
+        # doc), three times faster than lexsort
+        order = np.argsort(all_keys, kind="stable")
+    else:
+        order = np.lexsort((all_docs, all_keys))
+    all_keys, all_docs = all_keys[order], all_docs[order]
+    fresh = np.ones(len(all_keys), dtype=bool)
+    fresh[1:] = (all_keys[1:] != all_keys[:-1]) | (all_docs[1:] != all_docs[:-1])
+    return all_keys[fresh], all_docs[fresh]
+
+
+_KEYS_PER_PARTITION = 1 << 24
+
+
+def pairs_from_entries(
+    runs: Sequence[tuple[np.ndarray, np.ndarray]],
+    *,
+    max_bucket: int = DEFAULT_MAX_BUCKET,
+    chain_oversized: bool = True,
+    min_shared: int = 1,
+) -> set[tuple[int, int]]:
+    """Candidate pairs from sorted runs of :func:`bucket_entries` (see :func:`candidate_pairs`).
+
+    The runs hold disjoint sets of documents (one per shard). They are
+    merged one key range at a time (a partition by the top bits of the
+    uniform keys), so the sort buffers stay a fraction of the entries; a
+    stable sort of concatenated sorted runs is a linear merge (timsort).
+    O(K) for K entries plus O(P log P) for P linked pairs.
+    """
+    import numpy as np
+
+    total = sum(len(k) for k, _ in runs)
+    if total < 2:
         return set()
-    in_order = bool(np.all(all_docs[1:] >= all_docs[:-1]))
-    # Sorting 10^8 keys at once would need several times their memory in
-    # sort buffers; a partition by the top bits of the (uniform) key bounds
-    # that, and the buckets of one partition never meet another's.
-    parts = 1 << max(0, (len(all_keys) // _KEYS_PER_PARTITION).bit_length())
-    shift = np.uint64(64 - max(1, parts.bit_length() - 1))
+    parts = 1 << max(0, (total // _KEYS_PER_PARTITION).bit_length())
+    bits = parts.bit_length() - 1
+    # where each partition starts in every run (runs are sorted by key)
+    edges = [
+        np.searchsorted(k, np.arange(parts + 1, dtype=np.uint64) << np.uint64(64 - bits))
+        if bits
+        else np.array([0, len(k)])
+        for k, _ in runs
+    ]
+    for e, (k, _) in zip(edges, runs, strict=True):
+        e[-1] = len(k)
     found: list[np.ndarray] = []
     for part in range(parts):
-        if parts == 1:
-            k_part, d_part = all_keys, all_docs
-        else:
-            sel = (all_keys >> shift) == np.uint64(part)
-            k_part, d_part = all_keys[sel], all_docs[sel]
-        found.extend(_bucket_pairs(k_part, d_part, in_order, max_bucket, chain_oversized))
+        ks = [k[e[part] : e[part + 1]] for e, (k, _) in zip(edges, runs, strict=True)]
+        ds = [d[e[part] : e[part + 1]] for e, (_, d) in zip(edges, runs, strict=True)]
+        keys = np.concatenate(ks)
+        order = None
+        if len(ks) > 1:
+            # sorted runs: timsort merges them in linear time; entries of one
+            # key then follow run order, and _bucket_pairs restores doc order
+            order = np.argsort(keys, kind="stable")
+            keys = keys[order]
+        # most keys are in one document only: drop them before any other work
+        same = keys[1:] == keys[:-1]
+        shared = np.zeros(len(keys), dtype=bool)
+        shared[1:] = same
+        shared[:-1] |= same
+        keep = np.flatnonzero(shared)
+        docs = np.concatenate(ds)[keep if order is None else order[keep]]
+        found.extend(_bucket_pairs(keys[keep], docs, max_bucket, chain_oversized, order is not None))
     if not found:
         return set()
     pairs = np.concatenate(found)
@@ -410,33 +483,21 @@ def candidate_pairs(
     return set(zip((codes // width).tolist(), (codes % width).tolist(), strict=True))
 
 
-_KEYS_PER_PARTITION = 1 << 24
-
-
 def _bucket_pairs(
-    keys: np.ndarray, docs: np.ndarray, in_order: bool, max_bucket: int, chain_oversized: bool
+    keys: np.ndarray, docs: np.ndarray, max_bucket: int, chain_oversized: bool, sort_docs: bool
 ) -> list[np.ndarray]:
-    """Linked ``(doc, doc)`` rows of the buckets in one key partition, one row per shared key."""
+    """Linked ``(doc, doc)`` rows of key-sorted distinct entries, one row per shared key.
+
+    Every key given is in at least two entries. ``sort_docs``: the
+    documents of one key may be out of order (merged runs).
+    """
     import numpy as np
 
     if len(keys) < 2:
         return []
-    # documents given in order: a stable sort by key alone orders by (key,
-    # doc), three times faster than lexsort
-    order = np.argsort(keys, kind="stable") if in_order else np.lexsort((docs, keys))
-    keys, docs = keys[order], docs[order]
-    # most keys are in one document only: drop them before the bucket work
-    same = keys[1:] == keys[:-1]
-    shared = np.zeros(len(keys), dtype=bool)
-    shared[1:] = same
-    shared[:-1] |= same
-    keys, docs = keys[shared], docs[shared]
-    if len(keys) < 2:
-        return []
-    # one entry per (key, doc): a document listed twice under one key
-    fresh = np.ones(len(keys), dtype=bool)
-    fresh[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
-    keys, docs = keys[fresh], docs[fresh]
+    if sort_docs:
+        order = np.lexsort((docs, keys))
+        keys, docs = keys[order], docs[order]
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     sizes = np.diff(np.append(starts, len(keys)))
     group = np.repeat(np.arange(len(starts)), sizes)

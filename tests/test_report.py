@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
 from pathlib import Path
 
@@ -492,3 +493,54 @@ def test_report_parquet_output(tmp_path) -> None:
     if "text" in table.column_names:
         for row in rows[:20]:
             assert texts[row["doc"]][row["start"] : row["end"]] == row["text"]
+
+
+def test_sharded_sorted_runs_give_the_same_pairs(monkeypatch) -> None:
+    import detector.candidates as cand
+
+    rng = np.random.default_rng(1)
+    mix = np.uint64(0x9E3779B97F4A7C15)  # spread small ints over the key space
+    keys = [
+        (i, rng.integers(0, 40, size=int(rng.integers(0, 12))).astype(np.uint64) * mix)
+        for i in range(60)
+    ]
+    for cap in (3, 64):
+        for need in (1, 2, 3):
+            ref = candidate_pairs(keys, max_bucket=cap, min_shared=need)
+            # chunks of 4 documents dealt to two workers, as the local engine does
+            runs = [
+                cand.bucket_entries([k for k in keys if (k[0] // 4) % 2 == w]) for w in range(2)
+            ]
+            assert cand.pairs_from_entries(runs, max_bucket=cap, min_shared=need) == ref
+            monkeypatch.setattr(cand, "_KEYS_PER_PARTITION", 8)  # many key-range partitions
+            assert cand.pairs_from_entries(runs, max_bucket=cap, min_shared=need) == ref
+            assert candidate_pairs(keys, max_bucket=cap, min_shared=need) == ref
+            monkeypatch.setattr(cand, "_KEYS_PER_PARTITION", 1 << 24)
+    assert ref  # the corpus links something
+
+
+def _fails_on_three(x: int) -> int:
+    if x == 3:
+        raise ValueError("three")
+    return x * x
+
+
+def test_local_workers_order_shards_and_errors() -> None:
+    from detector.engines.local import _Workers
+
+    pool = _Workers(2)
+    try:
+        assert list(pool.sharded(_fails_on_three, [0, 1, 2])) == [0, 1, 4]
+        assert list(pool.any(_fails_on_three, [5, 4, 2, 1])) == [25, 16, 4, 1]
+        pids = pool.each(_pid, None)
+        assert len(set(pids)) == 2 and os.getpid() not in pids
+        # task c goes to worker c % 2, every time
+        assert list(pool.sharded(_pid, range(6)))[::2] == [pids[0]] * 3
+        with pytest.raises(ValueError, match="three"):
+            list(pool.any(_fails_on_three, [1, 3, 2]))
+    finally:
+        pool.terminate()
+
+
+def _pid(_: object) -> int:
+    return os.getpid()

@@ -3,28 +3,41 @@
 Documents are loaded once (streamed from the input, kept as one list of
 texts); the worker processes are then *forked*, so they read the texts of
 their shard from inherited memory instead of receiving pickled copies, and
-each task is only a range of document indices or a list of index pairs.
-Workers send back compact results: shingles, band keys and segment keys as
-numpy arrays, passages, phrase occurrences, framing flags. No all-pairs
-matrix is ever built. Where ``fork`` is unavailable, or for one worker or a
-small corpus, the same functions run in-process.
+each task is only a range of document indices or a list of index pairs. No
+all-pairs matrix is ever built. Where ``fork`` is unavailable, or for one
+worker or a small corpus, the same functions run in-process.
 
-Sketching takes two passes: the first returns each document's shingles, the
-corpus-level :func:`detector.candidates.shingle_mask` picks the chrome and
-formulae to leave out, and the second signs the windows (the shingles travel
-back with the task, a few kilobytes per document). Each worker keeps a
-bounded LRU cache of tokenised documents across tasks, and alignment tasks
-hold runs of pairs with the same first document, so a document is tokenised
-about once per worker rather than once per pair.
+Each worker owns a fixed shard (chunk ``c`` of the corpus always goes to
+worker ``c % workers``), so what one pass computes for a document stays in
+the worker that computed it:
+
+1. first pass: tokens, segments, phrase 3-grams, repeats and shingles; only
+   what the corpus-level counting needs goes back to the main process
+   (shingle sets, phrase grams, segments, repeats);
+2. the main process picks the masked shingles
+   (:func:`detector.candidates.shingle_mask`) and the phrase grams
+   (:func:`detector.boilerplate.select_phrase_grams`) and sends them to each
+   worker once;
+3. second pass, in the same workers, from the arrays they kept: window
+   signatures, band keys and phrase occurrences; each worker then sorts its
+   shard's bucket entries (:func:`detector.candidates.bucket_entries`) and
+   the main process only merges the sorted runs
+   (:func:`detector.candidates.pairs_from_entries`);
+4. alignment and framing tasks go to whichever worker is free. Alignment
+   tasks hold runs of pairs with the same first document and each worker
+   keeps a bounded LRU cache of tokenised documents, so a document is
+   tokenised about once per worker rather than once per pair.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 import time
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +60,12 @@ _FRAMING: Any = None
 _MIN_PARALLEL_DOCS = 64  # below this, forking costs more than it saves
 _TOKEN_CACHE: OrderedDict[int, Tokens] = OrderedDict()  # per process, across tasks
 _TOKEN_CACHE_SIZE = 2048  # documents; ~40 KB each for news-length text
+# per process: first-pass arrays of this shard's documents, until the second pass
+_PENDING: dict[int, tuple[int, np.ndarray, PhraseSeq]] = {}
+# per process: distinct band keys of this shard's documents, until sorted
+_SHARD_KEYS: dict[int, np.ndarray] = {}
+# per process: (mask, selected phrase grams, their document frequencies)
+_SECOND_PASS: tuple[Any, Any, Any] = (None, None, None)
 
 
 def load_corpus(
@@ -96,30 +115,54 @@ def _tokens(i: int) -> Tokens:
 
 
 def _facts_task(bounds: tuple[int, int]) -> list[DocFacts]:
+    """First pass over a range: facts for the corpus counts; shingles and phrase 3-grams kept here."""
     from detector.report import analyse_document
 
-    return [analyse_document(i, _DOCS[i], _PARAMS, defer_keys=True) for i in range(*bounds)]
+    out = []
+    for i in range(*bounds):
+        facts = analyse_document(i, _DOCS[i], _PARAMS, defer_keys=True)
+        _PENDING[i] = (facts.info.words, facts.shingles, facts.phrase_seq)  # type: ignore[assignment]
+        out.append(replace(facts, shingles=None, phrase_seq=None))
+    return out
 
 
-def _keys_task(
-    args: tuple[list[tuple[int, str, int, np.ndarray, PhraseSeq]], np.ndarray | None, Any, Any],
-) -> list[tuple[np.ndarray, list[tuple[int, int, int, int]]]]:
-    """Band keys and phrase occurrences of documents from their first-pass arrays.
+def _second_pass_setup(args: tuple[Any, Any, Any]) -> None:
+    """Receive the corpus-level mask and phrase selection (once per worker)."""
+    global _SECOND_PASS
+    _SECOND_PASS = args
 
-    Items are ``(index, id, tokens, shingles, phrase_seq)``; nothing is
+
+def _keys_task(bounds: tuple[int, int]) -> list[tuple[int, int, int, int, int]]:
+    """Second pass over a range: band keys (kept here) and phrase occurrences (returned).
+
+    Works from the first pass's arrays of the same worker; nothing is
     tokenised again.
     """
+    import numpy as np
+
     from detector.boilerplate import find_phrases
     from detector.candidates import band_keys, sketch_shingles
 
-    items, mask, selected, df = args
-    return [
-        (
-            band_keys(sketch_shingles(doc_id, n, sh, _PARAMS, mask=mask).signatures, _PARAMS),
-            find_phrases(seq, selected, df) if len(selected) else [],
-        )
-        for _, doc_id, n, sh, seq in items
-    ]
+    mask, selected, df = _SECOND_PASS
+    occurrences: list[tuple[int, int, int, int, int]] = []
+    for i in range(*bounds):
+        words, shingles, seq = _PENDING.pop(i)
+        sketch = sketch_shingles(_DOCS[i].id, words, shingles, _PARAMS, mask=mask)
+        keys = np.sort(band_keys(sketch.signatures, _PARAMS), axis=None)
+        # distinct keys by sorting: np.unique's hash path is 10x slower on ~1,000 keys
+        _SHARD_KEYS[i] = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+        if len(selected):
+            occurrences.extend((i, *o) for o in find_phrases(seq, selected, df))
+    return occurrences
+
+
+def _entries_task(_: object) -> tuple[np.ndarray, np.ndarray]:
+    """This worker's bucket entries, sorted (the shard's run for the merge)."""
+    from detector.candidates import bucket_entries
+
+    entries = bucket_entries(sorted(_SHARD_KEYS.items()))
+    _SHARD_KEYS.clear()
+    return entries
 
 
 def _align_task(pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int, Passage]]:
@@ -166,28 +209,110 @@ def _chunks(n: int, size: int) -> list[tuple[int, int]]:
     return [(s, min(s + size, n)) for s in range(0, n, size)]
 
 
-class _Runner:
-    """Maps tasks over a forked pool, or in-process."""
+def _serve(conn: Any) -> None:
+    """Worker loop: run ``(func, arg)`` messages, reply ``(ok, result or exception)``."""
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        func, arg = message
+        try:
+            reply = (True, func(arg))
+        except BaseException as exc:  # the main process re-raises it
+            reply = (False, exc)
+        try:
+            conn.send(reply)
+        except Exception as exc:  # an exception that does not pickle
+            conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {exc}")))
+
+
+class _Workers:
+    """Forked worker processes, each with a fixed shard; or the main process alone.
+
+    A worker gets a new task only when idle (it is then blocked reading its
+    pipe), so a large task can never meet a large reply in a full pipe.
+    """
 
     def __init__(self, workers: int) -> None:
-        self.pool = None
+        self.conns: list[Any] = []
+        self.procs: list[Any] = []
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self.pool = multiprocessing.get_context("fork").Pool(workers)
+            ctx = multiprocessing.get_context("fork")
+            for _ in range(workers):
+                parent, child = ctx.Pipe()
+                proc = ctx.Process(target=_serve, args=(child,), daemon=True)
+                proc.start()
+                child.close()
+                self.conns.append(parent)
+                self.procs.append(proc)
 
-    def map(self, func: Any, tasks: Sequence[Any]) -> Iterator[Any]:
-        if self.pool is None:
-            return map(func, tasks)
-        return self.pool.imap(func, tasks)
+    def sharded(self, func: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[Any]:
+        """Results of ``func(tasks[c])``, in task order, task ``c`` run by worker ``c % workers``."""
+        return self._run(func, tasks, sharded=True)
+
+    def any(self, func: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[Any]:
+        """Results of ``func(task)`` in task order, each task run by the next free worker."""
+        return self._run(func, tasks, sharded=False)
+
+    def each(self, func: Callable[[Any], Any], arg: Any) -> list[Any]:
+        """``func(arg)`` once in every worker (in-process: once here)."""
+        return list(self.sharded(func, [arg] * max(1, len(self.conns))))
+
+    def _run(self, func: Callable[[Any], Any], tasks: Sequence[Any], *, sharded: bool) -> Iterator[Any]:
+        if not self.conns:
+            yield from map(func, tasks)
+            return
+        from multiprocessing.connection import wait
+
+        n, width = len(tasks), len(self.conns)
+        queues = [deque(range(w, n, width)) for w in range(width)] if sharded else None
+        shared = deque(range(n))
+        busy: dict[int, int] = {}  # worker -> task index
+        done: dict[int, Any] = {}
+        worker_of = {id(c): w for w, c in enumerate(self.conns)}
+
+        def feed(w: int) -> None:
+            source = queues[w] if queues is not None else shared
+            if source:
+                c = source.popleft()
+                self.conns[w].send((func, tasks[c]))
+                busy[w] = c
+
+        for w in range(width):
+            feed(w)
+        emitted = 0
+        while emitted < n:
+            while emitted in done:
+                yield done.pop(emitted)
+                emitted += 1
+            if emitted >= n:
+                break
+            for conn in wait([self.conns[w] for w in busy]):
+                w = worker_of[id(conn)]
+                try:
+                    ok, value = conn.recv()
+                except EOFError:
+                    raise RuntimeError("a worker process died (out of memory?)") from None
+                done[busy.pop(w)] = value
+                if not ok:
+                    raise value
+                feed(w)
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-            self.pool.join()
+        for conn in self.conns:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+        for proc in self.procs:
+            proc.join()
 
     def terminate(self) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            proc.join()
 
 
 def _load_framing(framing: bool, notes: list[str]) -> Any:
@@ -214,9 +339,9 @@ def build_report_local(
     mask_shingles: bool = True,
 ) -> Report:
     """:func:`detector.report.build_report` on local processes (see there)."""
-    global _DOCS, _PARAMS, _FRAMING
+    global _DOCS, _PARAMS, _FRAMING, _SECOND_PASS
     from detector.boilerplate import aggregate_phrases, select_phrase_grams
-    from detector.candidates import DEFAULT_MAX_BUCKET, candidate_pairs, shingle_mask
+    from detector.candidates import DEFAULT_MAX_BUCKET, pairs_from_entries, shingle_mask
     from detector.report import assemble_clusters, assemble_report, unit_index
 
     def tick(stage: str, advance: int, total: int | None) -> None:
@@ -233,68 +358,64 @@ def build_report_local(
     if n < _MIN_PARALLEL_DOCS:
         workers = 1
     _DOCS, _PARAMS = docs, params
-    _TOKEN_CACHE.clear()  # indices name other documents in a new corpus
+    # indices name other documents in a new corpus
+    _TOKEN_CACHE.clear()
+    _PENDING.clear()
+    _SHARD_KEYS.clear()
     _FRAMING = _load_framing(framing, notes)  # loaded before forking: shared
-    runner = _Runner(workers)
+    # The corpus and the per-document results are millions of long-lived
+    # objects: frozen, the cyclic GC stops re-scanning them (about 8% of the
+    # run at 10,000 documents), and forked workers do not touch their pages.
+    gc.freeze()
+    pool = _Workers(workers)
     try:
         t = time.perf_counter()
         facts: list[DocFacts] = []
         size = max(1, min(64, n // (workers * 8) or 1))
-        for part in runner.map(_facts_task, _chunks(n, size)):
+        chunks = _chunks(n, size)
+        for part in pool.sharded(_facts_task, chunks):
             facts.extend(part)
             tick("sketch", len(part), n)
         stages["sketch"] = time.perf_counter() - t
+        gc.freeze()
 
         t = time.perf_counter()
-        mask = (
-            shingle_mask(((f.index, f.shingle_set) for f in facts), [f.info.outlet for f in facts])
-            if mask_shingles
-            else None
-        )
-        selected, df = select_phrase_grams(
-            ((f.index, f.grams) for f in facts), [f.info.outlet for f in facts]
-        )
+        outlets = [f.info.outlet for f in facts]
+        mask = shingle_mask(((f.index, f.shingle_set) for f in facts), outlets) if mask_shingles else None
+        selected, df = select_phrase_grams(((f.index, f.grams) for f in facts), outlets)
+        for i, f in enumerate(facts):
+            facts[i] = replace(f, shingle_set=None)
         stages["mask"] = time.perf_counter() - t
 
         t = time.perf_counter()
+        pool.each(_second_pass_setup, (mask, selected, df))
         occurrences: list[tuple[int, int, int, int, int]] = []
-        key_tasks = [
-            (
-                [(f.index, f.info.id, f.info.words, f.shingles, f.phrase_seq) for f in facts[a:b]],
-                mask,
-                selected,
-                df,
-            )
-            for a, b in _chunks(n, size)
-        ]
-        for (items, *_), results in zip(key_tasks, runner.map(_keys_task, key_tasks), strict=True):
-            for (i, *_), (keys, occ) in zip(items, results, strict=True):
-                facts[i] = replace(
-                    facts[i], keys=keys, shingles=None, shingle_set=None, phrase_seq=None
-                )
-                occurrences.extend((i, *o) for o in occ)
-            tick("bands", len(items), n)
-        del key_tasks
+        for (a, b), occ in zip(chunks, pool.sharded(_keys_task, chunks), strict=True):
+            occurrences.extend(occ)
+            tick("bands", b - a, n)
         stages["bands"] = time.perf_counter() - t
 
         t = time.perf_counter()
+        runs = pool.each(_entries_task, None)
         pairs = sorted(
-            candidate_pairs(
-                ((f.index, f.keys) for f in facts),
+            pairs_from_entries(
+                runs,
                 max_bucket=max_bucket if max_bucket is not None else DEFAULT_MAX_BUCKET,
                 min_shared=params.lsh_min_bands,
             )
         )
+        del runs
         stages["candidates"] = time.perf_counter() - t
 
         t = time.perf_counter()
         passages: list[tuple[int, int, Passage]] = []
         psize = max(1, min(128, len(pairs) // (workers * 8) or 1))
         tasks = _pair_tasks(pairs, psize)
-        for task, part in zip(tasks, runner.map(_align_task, tasks), strict=True):
+        for task, part in zip(tasks, pool.any(_align_task, tasks), strict=True):
             passages.extend(part)
             tick("align", len(task), len(pairs))
         stages["align"] = time.perf_counter() - t
+        gc.freeze()
 
         t = time.perf_counter()
 
@@ -307,24 +428,25 @@ def build_report_local(
         t = time.perf_counter()
         flags: list[FramingSpan] = []
         if _FRAMING is not None:
-            chunks = _chunks(n, size)
-            for bounds, fl in zip(chunks, runner.map(_framing_task, chunks), strict=True):
+            for (a, b), fl in zip(chunks, pool.any(_framing_task, chunks), strict=True):
                 flags.extend(fl)
-                tick("framing", bounds[1] - bounds[0], n)
+                tick("framing", b - a, n)
         stages["framing"] = time.perf_counter() - t
 
         t = time.perf_counter()
         documents = [f.info for f in facts]
-        phrases = aggregate_phrases(
-            occurrences, documents, text_of, unit_index(clusters, documents)
-        )
+        phrases = aggregate_phrases(occurrences, documents, text_of, unit_index(clusters, documents))
         stages["phrases"] = time.perf_counter() - t
-        runner.close()
+        pool.close()
     except BaseException:
-        runner.terminate()
+        pool.terminate()
         raise
     finally:
+        gc.unfreeze()
         _FRAMING = None
+        _SECOND_PASS = (None, None, None)
+        _PENDING.clear()
+        _SHARD_KEYS.clear()
     texts = {d.id: d.text for d in docs}
     _DOCS = []
     _TOKEN_CACHE.clear()
