@@ -328,10 +328,11 @@ def _gram_hashes(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
 
 def phrase_grams(tokens: Tokens) -> np.ndarray:
     """Distinct 3-gram hashes of a document usable as phrase seeds (``uint64``, sorted)."""
-    import numpy as np
 
     grams, ok = _gram_hashes(tokens)
-    return np.unique(grams[ok])
+    from detector.fingerprint import distinct_sorted
+
+    return distinct_sorted(grams[ok])
 
 
 def select_phrase_grams(
@@ -353,41 +354,52 @@ def select_phrase_grams(
 
     Returns:
         ``(selected, df)``: sorted ``uint64`` gram hashes and their document
-        frequencies. O(G log G) for G grams.
+        frequencies. Only 1-D sorts (per outlet, then of the union): O(G log G)
+        for G grams.
     """
     import numpy as np
 
-    parts = list(grams)
+    from detector.fingerprint import distinct_sorted
+
+    parts = [(d, np.asarray(g, dtype=np.uint64)) for d, g in grams]
     empty = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    if not parts:
+    if not parts or not any(len(g) for _, g in parts):
         return empty
-    all_grams = np.concatenate([g for _, g in parts])
-    if len(all_grams) == 0:
+    uniq, counts = _run_lengths(np.sort(np.concatenate([g for _, g in parts])))
+    frequent = counts >= min_docs
+    uniq, counts = uniq[frequent], counts[frequent]
+    if len(uniq) == 0:
         return empty
-    docs = np.concatenate([np.full(len(g), d, dtype=np.int64) for d, g in parts])
-    uniq, inv, counts = np.unique(all_grams, return_inverse=True, return_counts=True)
-    keep = counts[inv] >= min_docs
-    if not keep.any():
-        return empty
-    outlet_ids: dict[str, int] = {}
-    code = np.asarray(
-        [
-            outlet_ids.setdefault(o, len(outlet_ids)) if o is not None else -1 - d
-            for d, o in enumerate(outlets)
-        ],
-        dtype=np.int64,
-    )
-    g, o = all_grams[keep], code[docs[keep]]
-    pairs = np.unique(np.stack((g.view(np.int64), o), axis=1), axis=0)
-    gu, n_out = np.unique(pairs[:, 0], return_counts=True)
-    wide = n_out >= min_outlets
-    chosen, n_out = gu[wide].view(np.uint64), n_out[wide]
+    # each outlet's distinct grams once; a document without outlet is its own
+    by_outlet: dict[str, list[np.ndarray]] = {}
+    distinct: list[np.ndarray] = []
+    for d, g in parts:
+        if outlets[d] is None:
+            distinct.append(g)
+        else:
+            by_outlet.setdefault(outlets[d], []).append(g)  # type: ignore[arg-type]
+    distinct.extend(distinct_sorted(np.concatenate(gs)) for gs in by_outlet.values())
+    wide, n_out = _run_lengths(np.sort(np.concatenate(distinct)))
+    keep = n_out >= min_outlets
+    wide, n_out = wide[keep], n_out[keep]
+    chosen = np.intersect1d(uniq, wide, assume_unique=True)
     df = counts[np.searchsorted(uniq, chosen)]
+    n_out = n_out[np.searchsorted(wide, chosen)]
     if max_grams is not None and len(chosen) > max_grams:
         top = np.lexsort((chosen, -df, -n_out))[:max_grams]
         chosen, df = chosen[top], df[top]
     order = np.argsort(chosen)
-    return chosen[order], df[order]
+    return chosen[order], df[order].astype(np.int64)
+
+
+def _run_lengths(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of a sorted array and how often each occurs. O(n)."""
+    import numpy as np
+
+    if len(ordered) == 0:
+        return ordered, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    return ordered[starts], np.diff(np.append(starts, len(ordered)))
 
 
 @dataclass(frozen=True, eq=False)

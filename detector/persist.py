@@ -50,6 +50,7 @@ __all__ = [
     "FORMAT_VERSION",
     "load_default_model",
     "load_model",
+    "model_fingerprint",
     "save_model",
 ]
 
@@ -333,6 +334,24 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> F
     model.gate_threshold_ = float(gate[3])
     model.n_features_ = feat.n_features
     return model
+
+
+def model_fingerprint(model: FramingClassifier) -> str:
+    """A stable hex digest of a fitted model's labels, vocabularies and weights.
+
+    Two models with the same fingerprint flag the same spans, so flags
+    cached under it (e.g. by :class:`detector.index.Index`) stay valid. O(model size).
+    """
+    import numpy as np
+    import xxhash
+
+    feat = model.featurizer_
+    digest = xxhash.xxh3_128()
+    digest.update(_json_bytes([list(model.labels_), feat.word_vocab, feat.char_vocab]).tobytes())
+    for name in ("coef_", "intercept_", "calibration_", "thresholds_", "gate_coef_", "gate_calibration_"):
+        digest.update(np.ascontiguousarray(getattr(model, name), dtype=np.float64).tobytes())
+    digest.update(np.array([model.gate_intercept_, model.gate_threshold_], dtype=np.float64).tobytes())
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)

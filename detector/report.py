@@ -134,7 +134,7 @@ def analyse_document(
     from detector.boilerplate import phrase_seq, repeat_runs, segments
     from detector.candidates import band_keys, shingle_set, sketch_shingles
     from detector.cluster import find_repeats
-    from detector.fingerprint import shingle_hashes, to_uint32
+    from detector.fingerprint import distinct_sorted, shingle_hashes, to_uint32
     from detector.tokens import tokenize
 
     tokens = tokenize(doc.text, stem=params.stem)
@@ -146,7 +146,7 @@ def analyse_document(
         info=doc_info(doc, len(tokens)),
         keys=np.zeros((0, 0), dtype=np.uint64),
         segments=seg,
-        grams=np.unique(seq.grams[seq.ok]),
+        grams=distinct_sorted(seq.grams[seq.ok]),
         repeats=tuple(find_repeats(doc.id, doc.text, repeat_runs(tokens, seg))),
     )
     if defer_keys:

@@ -138,19 +138,16 @@ def _keys_task(bounds: tuple[int, int]) -> list[tuple[int, int, int, int, int]]:
     Works from the first pass's arrays of the same worker; nothing is
     tokenised again.
     """
-    import numpy as np
-
     from detector.boilerplate import find_phrases
     from detector.candidates import band_keys, sketch_shingles
+    from detector.fingerprint import distinct_sorted
 
     mask, selected, df = _SECOND_PASS
     occurrences: list[tuple[int, int, int, int, int]] = []
     for i in range(*bounds):
         words, shingles, seq = _PENDING.pop(i)
         sketch = sketch_shingles(_DOCS[i].id, words, shingles, _PARAMS, mask=mask)
-        keys = np.sort(band_keys(sketch.signatures, _PARAMS), axis=None)
-        # distinct keys by sorting: np.unique's hash path is 10x slower on ~1,000 keys
-        _SHARD_KEYS[i] = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+        _SHARD_KEYS[i] = distinct_sorted(band_keys(sketch.signatures, _PARAMS))
         if len(selected):
             occurrences.extend((i, *o) for o in find_phrases(seq, selected, df))
     return occurrences
