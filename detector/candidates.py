@@ -45,9 +45,13 @@ __all__ = [
     "band_shape",
     "bucket_entries",
     "candidate_pairs",
+    "entries_slice",
+    "key_partitions",
+    "link_entries",
     "min_window_shingles",
     "mix_bands",
     "pairs_from_entries",
+    "pairs_from_links",
     "shingle_mask",
     "shingle_set",
     "sketch_document",
@@ -391,22 +395,27 @@ def bucket_entries(keys: Iterable[tuple[int, np.ndarray]]) -> tuple[np.ndarray, 
         keys: ``(doc_index, band_keys)`` per document (any shape, ``uint64``).
 
     Returns:
-        ``(keys, docs)``: ``uint64`` keys and ``int64`` document indices, in
-        (key, doc) order, without repeated pairs. O(K log K) for K keys.
+        ``(keys, docs)``: ``uint64`` keys and document indices (``int32``
+        when they fit, else ``int64``), in (key, doc) order, without
+        repeated pairs. O(K log K) for K keys.
     """
     import numpy as np
 
     key_parts: list[np.ndarray] = []
-    doc_parts: list[np.ndarray] = []
-    for doc_index, arr in keys:
-        flat = np.asarray(arr, dtype=np.uint64).ravel()
-        key_parts.append(flat)
-        doc_parts.append(np.full(len(flat), doc_index, dtype=np.int64))
+    doc_index: list[int] = []
+    for index, arr in keys:
+        key_parts.append(np.asarray(arr, dtype=np.uint64).ravel())
+        doc_index.append(index)
     if not key_parts:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32)
+    # 4-byte document numbers halve the memory of the largest arrays here
+    small = max(doc_index) < 2**31 and min(doc_index) >= -(2**31)
+    all_docs = np.repeat(
+        np.asarray(doc_index, dtype=np.int32 if small else np.int64),
+        [len(k) for k in key_parts],
+    )
     all_keys = np.concatenate(key_parts)
-    all_docs = np.concatenate(doc_parts)
-    del key_parts, doc_parts
+    del key_parts
     if np.all(all_docs[1:] >= all_docs[:-1]):
         # documents given in order: a stable sort by key alone orders by (key,
         # doc), three times faster than lexsort
@@ -422,6 +431,87 @@ def bucket_entries(keys: Iterable[tuple[int, np.ndarray]]) -> tuple[np.ndarray, 
 _KEYS_PER_PARTITION = 1 << 24
 
 
+def key_partitions(total_entries: int) -> int:
+    """How many key ranges to merge ``total_entries`` bucket entries in (a power of two).
+
+    About :data:`_KEYS_PER_PARTITION` entries per range keeps the merge's sort
+    buffers to a few hundred megabytes however large the corpus.
+    """
+    return 1 << max(0, (total_entries // _KEYS_PER_PARTITION).bit_length())
+
+
+def entries_slice(
+    entries: tuple[np.ndarray, np.ndarray], part: int, parts: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The entries of a sorted run whose keys fall in key range ``part`` of ``parts``.
+
+    Ranges split the 64-bit key space by its top bits (keys are uniform
+    hashes, so ranges hold about equal shares). O(log K).
+    """
+    import numpy as np
+
+    keys, docs = entries
+    bits = parts.bit_length() - 1
+    if bits == 0:
+        return keys, docs
+    bounds = np.array([part, part + 1], dtype=np.uint64) << np.uint64(64 - bits)
+    lo = int(np.searchsorted(keys, bounds[0])) if part else 0
+    hi = int(np.searchsorted(keys, bounds[1])) if part + 1 < parts else len(keys)
+    return keys[lo:hi], docs[lo:hi]
+
+
+def link_entries(
+    runs: Sequence[tuple[np.ndarray, np.ndarray]],
+    *,
+    max_bucket: int = DEFAULT_MAX_BUCKET,
+    chain_oversized: bool = True,
+) -> np.ndarray:
+    """Linked document pairs of sorted runs (one key range): one row per shared key.
+
+    The runs hold disjoint sets of documents (one per shard); a stable sort
+    of their concatenation is a linear merge (timsort). Returns ``int64``
+    rows ``(doc, doc)``; feed every range's rows to :func:`pairs_from_links`.
+    O(K) for K entries plus the linked rows.
+    """
+    import numpy as np
+
+    empty = np.zeros((0, 2), dtype=np.int64)
+    runs = [r for r in runs if len(r[0])]
+    if not runs:
+        return empty
+    keys = np.concatenate([k for k, _ in runs])
+    order = None
+    if len(runs) > 1:
+        # entries of one key then follow run order; _bucket_pairs restores doc order
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+    # most keys are in one document only: drop them before any other work
+    same = keys[1:] == keys[:-1]
+    shared = np.zeros(len(keys), dtype=bool)
+    shared[1:] = same
+    shared[:-1] |= same
+    keep = np.flatnonzero(shared)
+    docs = np.concatenate([d for _, d in runs])[keep if order is None else order[keep]]
+    found = _bucket_pairs(keys[keep], docs.astype(np.int64), max_bucket, chain_oversized, order is not None)
+    return np.concatenate(found) if found else empty
+
+
+def pairs_from_links(links: Sequence[np.ndarray], *, min_shared: int = 1) -> set[tuple[int, int]]:
+    """Pairs ``(i, j)``, ``i < j``, linked by at least ``min_shared`` rows of ``links``. O(L log L)."""
+    import numpy as np
+
+    links = [x for x in links if len(x)]
+    if not links:
+        return set()
+    pairs = np.concatenate(links)
+    lo, hi = pairs.min(axis=1), pairs.max(axis=1)
+    width = int(hi.max()) + 1
+    # one int64 code per pair: 1-D unique is far cheaper than unique(axis=0)
+    codes, counts = np.unique(lo * width + hi, return_counts=True)
+    codes = codes[counts >= min_shared]
+    return set(zip((codes // width).tolist(), (codes % width).tolist(), strict=True))
+
+
 def pairs_from_entries(
     runs: Sequence[tuple[np.ndarray, np.ndarray]],
     *,
@@ -431,56 +521,21 @@ def pairs_from_entries(
 ) -> set[tuple[int, int]]:
     """Candidate pairs from sorted runs of :func:`bucket_entries` (see :func:`candidate_pairs`).
 
-    The runs hold disjoint sets of documents (one per shard). They are
-    merged one key range at a time (a partition by the top bits of the
-    uniform keys), so the sort buffers stay a fraction of the entries; a
-    stable sort of concatenated sorted runs is a linear merge (timsort).
-    O(K) for K entries plus O(P log P) for P linked pairs.
+    The runs hold disjoint sets of documents (one per shard); they are merged
+    one key range at a time (:func:`key_partitions`), so the sort buffers stay
+    a fraction of the entries. O(K) for K entries plus O(P log P) for P
+    linked pairs.
     """
-    import numpy as np
-
-    total = sum(len(k) for k, _ in runs)
-    if total < 2:
-        return set()
-    parts = 1 << max(0, (total // _KEYS_PER_PARTITION).bit_length())
-    bits = parts.bit_length() - 1
-    # where each partition starts in every run (runs are sorted by key)
-    edges = [
-        np.searchsorted(k, np.arange(parts + 1, dtype=np.uint64) << np.uint64(64 - bits))
-        if bits
-        else np.array([0, len(k)])
-        for k, _ in runs
+    parts = key_partitions(sum(len(k) for k, _ in runs))
+    links = [
+        link_entries(
+            [entries_slice(r, part, parts) for r in runs],
+            max_bucket=max_bucket,
+            chain_oversized=chain_oversized,
+        )
+        for part in range(parts)
     ]
-    for e, (k, _) in zip(edges, runs, strict=True):
-        e[-1] = len(k)
-    found: list[np.ndarray] = []
-    for part in range(parts):
-        ks = [k[e[part] : e[part + 1]] for e, (k, _) in zip(edges, runs, strict=True)]
-        ds = [d[e[part] : e[part + 1]] for e, (_, d) in zip(edges, runs, strict=True)]
-        keys = np.concatenate(ks)
-        order = None
-        if len(ks) > 1:
-            # sorted runs: timsort merges them in linear time; entries of one
-            # key then follow run order, and _bucket_pairs restores doc order
-            order = np.argsort(keys, kind="stable")
-            keys = keys[order]
-        # most keys are in one document only: drop them before any other work
-        same = keys[1:] == keys[:-1]
-        shared = np.zeros(len(keys), dtype=bool)
-        shared[1:] = same
-        shared[:-1] |= same
-        keep = np.flatnonzero(shared)
-        docs = np.concatenate(ds)[keep if order is None else order[keep]]
-        found.extend(_bucket_pairs(keys[keep], docs, max_bucket, chain_oversized, order is not None))
-    if not found:
-        return set()
-    pairs = np.concatenate(found)
-    lo, hi = pairs.min(axis=1), pairs.max(axis=1)
-    width = int(hi.max()) + 1
-    # one int64 code per pair: 1-D unique is far cheaper than unique(axis=0)
-    codes, counts = np.unique(lo * width + hi, return_counts=True)
-    codes = codes[counts >= min_shared]
-    return set(zip((codes // width).tolist(), (codes % width).tolist(), strict=True))
+    return pairs_from_links(links, min_shared=min_shared)
 
 
 def _bucket_pairs(

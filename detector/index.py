@@ -21,9 +21,14 @@ and recorded in ``PRAGMA user_version``):
   re-tokenises the archive for them;
 * ``windows``: one row per passage window: token start and the MinHash
   signature as raw little-endian ``uint32`` bytes (never a pickle);
-* ``band_keys``: the LSH bucket keys of every document (``WITHOUT ROWID``
-  with primary key ``(band, key, doc)``, so the bucket lookup is one B-tree
-  range scan);
+* ``bucket_runs``/``bucket_blocks``: the LSH bucket keys of every document,
+  as (key, document) entries in immutable sorted runs of 16 KB blocks,
+  merged level by level (:mod:`detector.bucketruns`): adding a batch
+  appends one run instead of scattering a thousand random B-tree inserts
+  per document, and a lookup reads one block per run hit;
+* ``framing_flags``: each document's framing flags under the fingerprint of
+  the model that made them (:func:`detector.persist.model_fingerprint`),
+  filled by :meth:`Index.report`, so the classifier runs once per document;
 * ``alignments``: a cache of aligned candidate pairs (passages as compact
   JSON), filled by :meth:`Index.report` and dropped with either document;
 * ``meta``: the parameters the index was built with. Signatures and band keys
@@ -31,11 +36,13 @@ and recorded in ``PRAGMA user_version``):
   used with different ones.
 
 Crash safety: the database runs in WAL mode, and each batch of documents
-(its rows in ``documents``, ``windows`` and ``band_keys``) is written in one
+(its rows in ``documents`` and ``windows`` and its run of bucket entries) is written in one
 ``BEGIN IMMEDIATE`` transaction, so killing the process at any moment leaves
 either all of a document or none of it; the next :meth:`Index.add` skips
 what is already there and resumes. Readers (other connections, other
-processes) see the last committed batch while an ``add`` runs.
+processes) see the last committed batch while an ``add`` runs. Merging runs
+is a transaction of its own after a batch: interrupted, it leaves the runs
+as they were.
 
 Equality with the batch engines: sketches come from
 :func:`detector.candidates.sketch_tokens`, bucket keys from
@@ -54,9 +61,11 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from detector.bucketruns import SCHEMA as _BUCKET_SCHEMA
+from detector.bucketruns import BucketRuns
 from detector.errors import DetectorError
 from detector.params import DEFAULT_PARAMS, Params
 from detector.schema import Document, FramingSpan, Passage, Span, WordOp
@@ -81,20 +90,26 @@ __all__ = [
 ]
 
 
-
 def _sketch_for_index(doc: Document, params: Params) -> tuple[Any, Any, Any]:
-    """One document's sketch, band keys and report facts (one tokenisation).
+    """One document's sketch, distinct bucket keys (signed) and report facts (one tokenisation).
 
     The report's facts keep the ordered shingles (the report re-bands them
     under the corpus mask); the unmasked window signatures are what a query
     looks up. Top-level so a process pool can run it.
     """
+    import numpy as np
+
     from detector.candidates import band_keys, sketch_shingles
+    from detector.fingerprint import distinct_sorted
     from detector.report import analyse_document
 
     facts = analyse_document(0, doc, params, defer_keys=True)
     sketch = sketch_shingles(doc.id, facts.info.words, facts.shingles, params)
-    return sketch, band_keys(sketch.signatures, params), facts
+    # distinct keys as SQLite's signed integers (same bits), computed here
+    # rather than in the one writing process
+    keys = distinct_sorted(band_keys(sketch.signatures, params)).view(np.int64)
+    # only what the index stores travels back from the pool
+    return sketch, keys, replace(facts, shingle_set=None, phrase_seq=None)
 
 
 @contextlib.contextmanager
@@ -169,7 +184,24 @@ CREATE INDEX alignments_b ON alignments(doc_b);
 # Each migration takes the schema from version i to i + 1 and runs inside the
 # same transaction as the ``user_version`` bump, so a crash mid-migration
 # leaves the previous version intact.
-_MIGRATIONS: tuple[str, ...] = (_V1,)
+# v2: bucket entries as sorted runs of blocks (detector.bucketruns) instead of
+# one B-tree row per entry; framing flags cached per document and model.
+_V2 = (
+    """
+DROP TABLE band_keys;
+"""
+    + _BUCKET_SCHEMA
+    + """
+CREATE TABLE framing_flags (
+    doc   INTEGER NOT NULL REFERENCES documents(seq),
+    model TEXT NOT NULL,
+    flags TEXT NOT NULL,
+    PRIMARY KEY (doc, model)
+) WITHOUT ROWID;
+"""
+)
+
+_MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(_MIGRATIONS)
 """Schema version this code writes (``PRAGMA user_version``)."""
 
@@ -295,13 +327,6 @@ def decode_passages(data: str) -> list[Passage]:
     return out
 
 
-def _signed(keys: np.ndarray) -> list[int]:
-    """uint64 keys as SQLite's signed 64-bit integers (same bits)."""
-    import numpy as np
-
-    return np.asarray(keys, dtype=np.uint64).view(np.int64).tolist()
-
-
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -359,6 +384,7 @@ class Index:
         self._db.execute("PRAGMA cache_size=-131072")
         self._migrate()
         self.params = self._check_params(params)
+        self._runs = BucketRuns(self._db)
 
     # ---- lifecycle
 
@@ -498,8 +524,21 @@ class Index:
         stats: AddStats,
         progress: Callable[[int], None] | None,
     ) -> int:
-        """Batch the new and changed documents of ``docs`` and write each batch."""
+        """Batch the new and changed documents of ``docs`` and write each batch.
+
+        Sketching is pipelined with writing: while the main process writes
+        batch k (and merges bucket runs), the pool sketches batch k + 1.
+        """
         done = 0
+        in_flight: tuple[list[tuple[Document, str]], Iterator[Any]] | None = None
+
+        def write(job: tuple[list[tuple[Document, str]], Iterator[Any]]) -> None:
+            nonlocal done
+            self._write_batch(job[0], job[1], stats)
+            done += len(job[0])
+            if progress is not None:
+                progress(done)
+
         for doc in docs:
             digest = _content_hash(doc.text)
             old = known.get(doc.id)
@@ -509,34 +548,38 @@ class Index:
             batch.append((doc, digest))
             known[doc.id] = digest
             if len(batch) >= _BATCH_DOCS:
-                self._write_batch(batch, stats)
-                done += len(batch)
-                batch = []
-                if progress is not None:
-                    progress(done)
+                job = (batch, self._start_sketch(batch))
+                if in_flight is not None:
+                    write(in_flight)
+                in_flight, batch = job, []
         if batch:
-            self._write_batch(batch, stats)
-            done += len(batch)
-            if progress is not None:
-                progress(done)
+            job = (batch, self._start_sketch(batch))
+            if in_flight is not None:
+                write(in_flight)
+            in_flight = job
+        if in_flight is not None:
+            write(in_flight)
         return done
 
-    def _write_batch(self, batch: list[tuple[Document, str]], stats: AddStats) -> None:
-        """Sketch a batch outside the lock, then write it in one transaction."""
-        import numpy as np
-
+    def _start_sketch(self, batch: list[tuple[Document, str]]) -> Iterator[Any]:
+        """Sketches of a batch, in order: submitted to the pool now, or computed lazily here."""
         docs = [doc for doc, _ in batch]
         if self._pool is not None and len(docs) > 1:
-            sketched = self._pool.map(
-                _sketch_for_index, docs, itertools.repeat(self.params), chunksize=8
-            )
-        else:
-            sketched = map(_sketch_for_index, docs, itertools.repeat(self.params))
+            return self._pool.map(_sketch_for_index, docs, itertools.repeat(self.params), chunksize=8)
+        return map(_sketch_for_index, docs, itertools.repeat(self.params))
+
+    def _write_batch(
+        self, batch: list[tuple[Document, str]], sketched: Iterator[Any], stats: AddStats
+    ) -> None:
+        """Write a sketched batch in one transaction, then merge bucket runs if due."""
+        import numpy as np
+
         keyed = [
             (doc, digest, sketch, keys, facts)
             for (doc, digest), (sketch, keys, facts) in zip(batch, sketched, strict=True)
         ]
         db = self._db
+        pending: dict[int, np.ndarray] = {}  # this batch's bucket keys by seq
         db.execute("BEGIN IMMEDIATE")
         try:
             for doc, digest, sketch, keys, facts in keyed:
@@ -569,6 +612,7 @@ class Index:
                     # keep seq: the document keeps its place in the corpus order
                     seq = int(row[0])
                     self._forget(seq)
+                    pending.pop(seq, None)
                     db.execute(
                         "UPDATE documents SET hash=?, outlet=?, date=?, url=?, lang=?, text=?, "
                         "extra=?, n_tokens=?, shingles=?, segments=?, grams=?, repeats=?, "
@@ -577,23 +621,34 @@ class Index:
                         (*values, seq),
                     )
                     stats.replaced += 1
-                self._write_sketch(seq, sketch, keys)
+                self._write_windows(seq, sketch)
+                pending[seq] = keys
+            if pending:
+                self._runs.append(
+                    np.concatenate(list(pending.values())),
+                    np.concatenate([np.full(len(k), s, dtype=np.int64) for s, k in pending.items()]),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        # merging runs is its own transaction: a crash here leaves the runs
+        # as they were, and the next batch merges them
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            self._runs.compact()
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
-    def _write_sketch(self, seq: int, sketch: DocSketch, keys: np.ndarray) -> None:
+    def _write_windows(self, seq: int, sketch: DocSketch) -> None:
         import numpy as np
 
         sigs = np.ascontiguousarray(sketch.signatures, dtype="<u4")
         self._db.executemany(
             "INSERT INTO windows(doc, window, tok_start, signature) VALUES (?,?,?,?)",
             ((seq, w, int(sketch.starts[w]), sigs[w].tobytes()) for w in range(sigs.shape[0])),
-        )
-        self._db.executemany(
-            "INSERT OR IGNORE INTO band_keys(band, key, doc) VALUES (?,?,?)",
-            _key_rows(keys, seq),
         )
 
     def _forget(self, seq: int) -> None:
@@ -607,12 +662,9 @@ class Index:
         ).fetchall()
         if rows:
             sigs = np.stack([np.frombuffer(r[0], dtype="<u4") for r in rows])
-            # band keys are recomputed from the stored signatures, so they can
-            # be deleted by primary key without a second index on doc
-            self._db.executemany(
-                "DELETE FROM band_keys WHERE band=? AND key=? AND doc=?",
-                _key_rows(band_keys(sigs, self.params), seq),
-            )
+            # bucket keys are recomputed from the stored signatures, so the
+            # runs need no second index by document
+            self._runs.remove(band_keys(sigs, self.params).view(np.int64), seq)
         self._db.execute("DELETE FROM windows WHERE doc=?", (seq,))
         self._db.execute("DELETE FROM alignments WHERE doc_a=? OR doc_b=?", (seq, seq))
         self._db.execute("DELETE FROM framing_flags WHERE doc=?", (seq,))
@@ -657,19 +709,23 @@ class Index:
         (site chrome, a story reprinted everywhere). The batch engines chain
         such a bucket in corpus order, which links a newly added document to
         the bucket's latest one only; a query does the same, so its
-        candidates stay bounded. O(K log N) B-tree lookups for K query keys.
+        candidates stay bounded. One fence search per run and one block read
+        per block hit (:meth:`detector.bucketruns.BucketRuns.lookup`).
         """
+        import numpy as np
+
         shared: dict[int, int] = {}
         if keys.size == 0:
             return shared
-        pairs = {(band, key) for row in _signed(keys) for band, key in enumerate(row)}
-        cap = self.max_bucket
-        query = "SELECT doc FROM band_keys WHERE band=? AND key=? LIMIT ?"
-        latest = "SELECT doc FROM band_keys WHERE band=? AND key=? ORDER BY doc DESC LIMIT 1"
-        for band, key in sorted(pairs):
-            docs = [r[0] for r in self._db.execute(query, (band, key, cap + 1))]
-            if len(docs) > cap:
-                docs = [r[0] for r in self._db.execute(latest, (band, key))]
+        found_keys, found_docs = self._runs.lookup(np.asarray(keys, dtype=np.uint64).view(np.int64))
+        if len(found_keys) == 0:
+            return shared
+        order = np.lexsort((found_docs, found_keys))
+        found_keys, found_docs = found_keys[order], found_docs[order]
+        starts = np.flatnonzero(np.concatenate(([True], found_keys[1:] != found_keys[:-1])))
+        ends = np.append(starts[1:], len(found_keys))
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            docs = found_docs[s:e].tolist() if e - s <= self.max_bucket else [int(found_docs[e - 1])]
             for d in docs:
                 shared[d] = shared.get(d, 0) + 1
         return shared
@@ -725,7 +781,7 @@ class Index:
             schema_version=int(one("PRAGMA user_version")[0]),
             documents=int(one("SELECT count(*) FROM documents")[0]),
             windows=int(one("SELECT count(*) FROM windows")[0]),
-            band_keys=int(one("SELECT count(*) FROM band_keys")[0]),
+            band_keys=self._runs.entries(),
             alignments=int(one("SELECT count(*) FROM alignments")[0]),
             outlets=int(one("SELECT count(DISTINCT outlet) FROM documents")[0]),
             first_date=first,
@@ -743,8 +799,9 @@ class Index:
         """The corpus report over every stored document, equal to a batch report.
 
         Args:
-            framing: also flag framing sentences (runs the classifier over
-                every document, the costliest option).
+            framing: also flag framing sentences. Flags are stored per
+                document and model, so the classifier runs only over
+                documents not flagged by this model before.
             progress: optional ``progress(stage, advance, total)`` callback.
             mask_shingles: mask corpus-common shingles before banding, as the
                 batch report does by default.
@@ -1015,19 +1072,17 @@ class Index:
             "(SELECT 1 FROM windows w WHERE w.doc = d.seq)"
         ):
             problems.append(f"document seq {seq} has no windows")
-        for seq in q(
-            "SELECT DISTINCT doc FROM windows w WHERE NOT EXISTS "
-            "(SELECT 1 FROM band_keys b WHERE b.doc = w.doc)"
-        ):
-            problems.append(f"document seq {seq} has windows but no band keys")
+        keyed = set(self._runs.docs())
+        for seq in q("SELECT DISTINCT doc FROM windows ORDER BY doc"):
+            if seq not in keyed:
+                problems.append(f"document seq {seq} has windows but no bucket keys")
         for seq in q(
             "SELECT DISTINCT doc FROM windows WHERE doc NOT IN (SELECT seq FROM documents)"
         ):
             problems.append(f"windows of missing document seq {seq}")
-        for seq in q(
-            "SELECT DISTINCT doc FROM band_keys WHERE doc NOT IN (SELECT seq FROM documents)"
-        ):
-            problems.append(f"band keys of missing document seq {seq}")
+        known = set(q("SELECT seq FROM documents"))
+        for seq in sorted(keyed - known):
+            problems.append(f"bucket keys of missing document seq {seq}")
         return problems
 
 
@@ -1045,14 +1100,6 @@ def _row_document(row: tuple[Any, ...]) -> tuple[int, Document]:
         lang=lang,
         extra=json.loads(extra),
     )
-
-
-def _key_rows(keys: np.ndarray, seq: int) -> Iterator[tuple[int, int, int]]:
-    """``(band, key, doc)`` rows of a ``(n_windows, bands)`` key array."""
-    signed = _signed(keys)
-    for row in signed:
-        for band, key in enumerate(row):
-            yield band, key, seq
 
 
 def _encode_flags(flags: Sequence[FramingSpan]) -> str:

@@ -12,8 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from detector.bucketruns import BucketRuns
+from detector.candidates import band_keys
 from detector.errors import InputError
 from detector.index import (
     SCHEMA_VERSION,
@@ -69,19 +72,29 @@ def check_consistent(db_path: Path) -> None:
         assert ix.integrity_check() == []
     con = sqlite3.connect(db_path)
     try:
-        # a half-written document would have fewer band-key rows than its
-        # windows x bands (keys are distinct per (band, key, doc), so <=)
-        bands = DEFAULT_PARAMS.lsh_bands
-        rows = con.execute(
-            "SELECT d.seq, d.n_tokens, (SELECT count(*) FROM windows w WHERE w.doc=d.seq), "
-            "(SELECT count(DISTINCT band) FROM band_keys b WHERE b.doc=d.seq) FROM documents d"
-        ).fetchall()
-        for _seq, n_tokens, n_windows, n_bands in rows:
-            if n_tokens > 0:
-                assert n_windows > 0
-                assert n_bands == bands
+        # a half-written document would lack some of its bucket entries: every
+        # distinct key of its windows' signatures must be stored for it
+        runs = BucketRuns(con)
+        docs = con.execute("SELECT seq, n_tokens FROM documents").fetchall()
+        for seq, n_tokens in docs:
+            sigs = [
+                np.frombuffer(r[0], dtype="<u4")
+                for r in con.execute("SELECT signature FROM windows WHERE doc=? ORDER BY window", (seq,))
+            ]
+            if n_tokens == 0:
+                continue
+            assert sigs
+            keys = np.unique(band_keys(np.stack(sigs), DEFAULT_PARAMS).view(np.int64))
+            found_keys, found_docs = runs.lookup(keys)
+            assert np.array_equal(np.unique(found_keys[found_docs == seq]), keys)
+        assert runs.entries() == sum(1 for _ in _all_entries(con))
     finally:
         con.close()
+
+
+def _all_entries(con: sqlite3.Connection):
+    for k, _ in con.execute("SELECT keys, docs FROM bucket_blocks"):
+        yield from np.frombuffer(k, dtype="<i8").tolist()
 
 
 # --------------------------------------------------------------------------- basics
@@ -239,12 +252,14 @@ def test_sigkill_during_add_then_resume_with_concurrent_reader(tmp_path: Path) -
         deadline = time.monotonic() + 120
         # a concurrent reader sees only whole batches while the writer works
         while time.monotonic() < deadline:
-            n = reader.execute("SELECT count(*) FROM documents").fetchone()[0]
-            orphan = reader.execute(
-                "SELECT count(*) FROM documents d WHERE n_tokens > 0 AND NOT EXISTS "
-                "(SELECT 1 FROM band_keys b WHERE b.doc = d.seq)"
-            ).fetchone()[0]
-            assert orphan == 0
+            reader.execute("BEGIN")  # one snapshot for both reads
+            stored = [
+                seq for seq, t in reader.execute("SELECT seq, n_tokens FROM documents") if t > 0
+            ]
+            keyed = set(BucketRuns(reader).docs())
+            reader.execute("COMMIT")
+            n = len(stored)
+            assert set(stored) <= keyed
             seen.append(n)
             if n >= 300:
                 break
@@ -315,6 +330,36 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         timeout=300,
     )
+
+
+def test_framing_flags_stored_once_per_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from detector.framing import FramingClassifier
+    from detector.report import build_report
+
+    sample = ROOT / "corpora" / "sample" / "sample.jsonl"
+    batch = build_report([str(sample)], DEFAULT_PARAMS, framing=True, workers=1)
+    assert batch.framing  # the sample corpus carries frames
+    calls: list[str] = []
+    original = FramingClassifier.explain_spans
+
+    def counting(self, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs.get("doc", ""))
+        return original(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(FramingClassifier, "explain_spans", counting)
+    with Index(tmp_path / "ix.db") as ix:
+        ix.add([sample])
+        first = ix.report(framing=True)
+        assert len(calls) == len(ix)
+        second = ix.report(framing=True)
+        assert len(calls) == len(ix)  # every flag came from the index
+        assert first.framing == second.framing == batch.framing
+        assert second.framing_counts == batch.framing_counts
+        # a changed document is flagged again, the others are not
+        doc = next(ix.documents())
+        ix.add([Document(doc.id, doc.text + " A new closing sentence.", outlet=doc.outlet, date=doc.date)])
+        ix.report(framing=True)
+        assert calls[-1] == doc.id and len(calls) == len(ix) + 1
 
 
 def test_cli_add_query_report_stats(tmp_path: Path) -> None:

@@ -20,9 +20,9 @@ the worker that computed it:
    worker once;
 3. second pass, in the same workers, from the arrays they kept: window
    signatures, band keys and phrase occurrences; each worker then sorts its
-   shard's bucket entries (:func:`detector.candidates.bucket_entries`) and
-   the main process only merges the sorted runs
-   (:func:`detector.candidates.pairs_from_entries`);
+   shard's bucket entries (:func:`detector.candidates.bucket_entries`), and
+   the main process merges the sorted runs one key range at a time
+   (:func:`detector.candidates.link_entries`), never holding every entry;
 4. alignment and framing tasks go to whichever worker is free. Alignment
    tasks hold runs of pairs with the same first document and each worker
    keeps a bounded LRU cache of tokenised documents, so a document is
@@ -64,6 +64,9 @@ _TOKEN_CACHE_SIZE = 2048  # documents; ~40 KB each for news-length text
 _PENDING: dict[int, tuple[int, np.ndarray, PhraseSeq]] = {}
 # per process: distinct band keys of this shard's documents, until sorted
 _SHARD_KEYS: dict[int, np.ndarray] = {}
+# per process: this shard's sorted bucket entries, until merged
+_NO_ENTRIES: tuple[Any, Any] = ((), ())
+_SHARD_ENTRIES: tuple[Any, Any] = _NO_ENTRIES
 # per process: (mask, selected phrase grams, their document frequencies)
 _SECOND_PASS: tuple[Any, Any, Any] = (None, None, None)
 
@@ -153,13 +156,28 @@ def _keys_task(bounds: tuple[int, int]) -> list[tuple[int, int, int, int, int]]:
     return occurrences
 
 
-def _entries_task(_: object) -> tuple[np.ndarray, np.ndarray]:
-    """This worker's bucket entries, sorted (the shard's run for the merge)."""
+def _sort_entries_task(_: object) -> int:
+    """Sort this worker's bucket entries into its run (kept here); returns their number."""
+    global _SHARD_ENTRIES
     from detector.candidates import bucket_entries
 
-    entries = bucket_entries(sorted(_SHARD_KEYS.items()))
+    items = sorted(_SHARD_KEYS.items())
     _SHARD_KEYS.clear()
-    return entries
+    _SHARD_ENTRIES = bucket_entries(items)
+    return len(_SHARD_ENTRIES[0])
+
+
+def _entries_slice_task(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """One key range of this worker's sorted run; the run is dropped after the last range."""
+    global _SHARD_ENTRIES
+    from detector.candidates import entries_slice
+
+    part, parts = args
+    keys, docs = entries_slice(_SHARD_ENTRIES, part, parts)
+    out = (keys.copy(), docs.copy()) if parts > 1 else (keys, docs)
+    if part == parts - 1:
+        _SHARD_ENTRIES = _NO_ENTRIES
+    return out
 
 
 def _align_task(pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int, Passage]]:
@@ -336,9 +354,15 @@ def build_report_local(
     mask_shingles: bool = True,
 ) -> Report:
     """:func:`detector.report.build_report` on local processes (see there)."""
-    global _DOCS, _PARAMS, _FRAMING, _SECOND_PASS
+    global _DOCS, _PARAMS, _FRAMING, _SECOND_PASS, _SHARD_ENTRIES
     from detector.boilerplate import aggregate_phrases, select_phrase_grams
-    from detector.candidates import DEFAULT_MAX_BUCKET, pairs_from_entries, shingle_mask
+    from detector.candidates import (
+        DEFAULT_MAX_BUCKET,
+        key_partitions,
+        link_entries,
+        pairs_from_links,
+        shingle_mask,
+    )
     from detector.report import assemble_clusters, assemble_report, unit_index
 
     def tick(stage: str, advance: int, total: int | None) -> None:
@@ -393,15 +417,18 @@ def build_report_local(
         stages["bands"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        runs = pool.each(_entries_task, None)
-        pairs = sorted(
-            pairs_from_entries(
-                runs,
+        # each worker sorts its shard's entries; the main process merges one
+        # key range at a time, so it never holds every entry at once
+        parts = key_partitions(sum(pool.each(_sort_entries_task, None)))
+        links = [
+            link_entries(
+                pool.each(_entries_slice_task, (part, parts)),
                 max_bucket=max_bucket if max_bucket is not None else DEFAULT_MAX_BUCKET,
-                min_shared=params.lsh_min_bands,
             )
-        )
-        del runs
+            for part in range(parts)
+        ]
+        pairs = sorted(pairs_from_links(links, min_shared=params.lsh_min_bands))
+        del links
         stages["candidates"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -444,6 +471,7 @@ def build_report_local(
         _SECOND_PASS = (None, None, None)
         _PENDING.clear()
         _SHARD_KEYS.clear()
+        _SHARD_ENTRIES = _NO_ENTRIES
     texts = {d.id: d.text for d in docs}
     _DOCS = []
     _TOKEN_CACHE.clear()
