@@ -239,7 +239,8 @@ def main() -> None:
             f"{len(report.clusters) - reuse:,} boilerplate, {len(report.phrases):,} phrases"
         )
         print(
-            f"peak memory: {memory.peak_mb:,.0f} MB (main process with the corpus, plus all the run took); "
+            f"peak memory: {memory.peak_mb:,.0f} MB (main process with the corpus {memory.before / 1e6:,.0f} MB, "
+            f"plus {memory.peak_mb - memory.before / 1e6:,.0f} MB the run took at most); "
             f"resident sets: main {peak_self:,.0f} MB, largest worker {peak_child:,.0f} MB "
             "(shared pages counted in each)"
         )

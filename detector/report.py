@@ -70,7 +70,8 @@ class DocFacts:
         info: its metadata.
         keys: ``uint64`` LSH band keys ``(n_windows, bands)``.
         segments: ``(keys, starts, ends, words)`` of its lines/sentences.
-        grams: distinct phrase 3-gram hashes.
+        grams: distinct phrase 3-gram hashes (None once the corpus counts
+            are taken).
         repeats: text repeated inside it.
         shingles: with deferred keys, its ``uint32`` shingle hashes in text
             order (else None).
@@ -85,7 +86,7 @@ class DocFacts:
     info: DocInfo
     keys: np.ndarray
     segments: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
-    grams: np.ndarray
+    grams: np.ndarray | None
     repeats: tuple[Repeat, ...]
     shingles: np.ndarray | None = None
     shingle_set: np.ndarray | None = None

@@ -63,12 +63,9 @@ _TOKEN_CACHE_SIZE = 2048  # documents; ~40 KB each for news-length text
 # per process: first-pass arrays of this shard's documents, until the second pass
 _PENDING: dict[int, tuple[int, np.ndarray, PhraseSeq]] = {}
 # per process: distinct band keys of this shard's documents, until sorted
-_SHARD_KEYS: dict[int, np.ndarray] = {}
-# per process: this shard's sorted bucket entries, until merged
-_NO_ENTRIES: tuple[Any, Any] = ((), ())
-_SHARD_ENTRIES: tuple[Any, Any] = _NO_ENTRIES
+_SHARD_KEYS: list[list[tuple[int, np.ndarray]]] = []  # per key range: (doc, keys)
 # per process: (mask, selected phrase grams, their document frequencies)
-_SECOND_PASS: tuple[Any, Any, Any] = (None, None, None)
+_SECOND_PASS: tuple[Any, Any, Any, int] = (None, None, None, 1)
 
 
 def load_corpus(
@@ -129,10 +126,11 @@ def _facts_task(bounds: tuple[int, int]) -> list[DocFacts]:
     return out
 
 
-def _second_pass_setup(args: tuple[Any, Any, Any]) -> None:
-    """Receive the corpus-level mask and phrase selection (once per worker)."""
+def _second_pass_setup(args: tuple[Any, Any, Any, int]) -> None:
+    """Receive the mask, phrase selection and number of key ranges (once per worker)."""
     global _SECOND_PASS
     _SECOND_PASS = args
+    _SHARD_KEYS[:] = [[] for _ in range(args[3])]
 
 
 def _keys_task(bounds: tuple[int, int]) -> list[tuple[int, int, int, int, int]]:
@@ -142,42 +140,31 @@ def _keys_task(bounds: tuple[int, int]) -> list[tuple[int, int, int, int, int]]:
     tokenised again.
     """
     from detector.boilerplate import find_phrases
-    from detector.candidates import band_keys, sketch_shingles
+    from detector.candidates import band_keys, entries_slice, sketch_shingles
     from detector.fingerprint import distinct_sorted
 
-    mask, selected, df = _SECOND_PASS
+    mask, selected, df, parts = _SECOND_PASS
     occurrences: list[tuple[int, int, int, int, int]] = []
     for i in range(*bounds):
         words, shingles, seq = _PENDING.pop(i)
         sketch = sketch_shingles(_DOCS[i].id, words, shingles, _PARAMS, mask=mask)
-        _SHARD_KEYS[i] = distinct_sorted(band_keys(sketch.signatures, _PARAMS))
+        keys = distinct_sorted(band_keys(sketch.signatures, _PARAMS))
+        # kept split by key range, so each range is sorted and sent on its own
+        for part in range(parts):
+            piece = entries_slice((keys, keys), part, parts)[0]
+            if len(piece):
+                _SHARD_KEYS[part].append((i, piece))
         if len(selected):
             occurrences.extend((i, *o) for o in find_phrases(seq, selected, df))
     return occurrences
 
 
-def _sort_entries_task(_: object) -> int:
-    """Sort this worker's bucket entries into its run (kept here); returns their number."""
-    global _SHARD_ENTRIES
+def _entries_task(part: int) -> tuple[np.ndarray, np.ndarray]:
+    """This worker's bucket entries of one key range, sorted; dropped here once sent."""
     from detector.candidates import bucket_entries
 
-    items = sorted(_SHARD_KEYS.items())
-    _SHARD_KEYS.clear()
-    _SHARD_ENTRIES = bucket_entries(items)
-    return len(_SHARD_ENTRIES[0])
-
-
-def _entries_slice_task(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """One key range of this worker's sorted run; the run is dropped after the last range."""
-    global _SHARD_ENTRIES
-    from detector.candidates import entries_slice
-
-    part, parts = args
-    keys, docs = entries_slice(_SHARD_ENTRIES, part, parts)
-    out = (keys.copy(), docs.copy()) if parts > 1 else (keys, docs)
-    if part == parts - 1:
-        _SHARD_ENTRIES = _NO_ENTRIES
-    return out
+    items, _SHARD_KEYS[part] = _SHARD_KEYS[part], []
+    return bucket_entries(items)
 
 
 def _align_task(pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int, Passage]]:
@@ -354,7 +341,7 @@ def build_report_local(
     mask_shingles: bool = True,
 ) -> Report:
     """:func:`detector.report.build_report` on local processes (see there)."""
-    global _DOCS, _PARAMS, _FRAMING, _SECOND_PASS, _SHARD_ENTRIES
+    global _DOCS, _PARAMS, _FRAMING, _SECOND_PASS
     from detector.boilerplate import aggregate_phrases, select_phrase_grams
     from detector.candidates import (
         DEFAULT_MAX_BUCKET,
@@ -405,11 +392,18 @@ def build_report_local(
         mask = shingle_mask(((f.index, f.shingle_set) for f in facts), outlets) if mask_shingles else None
         selected, df = select_phrase_grams(((f.index, f.grams) for f in facts), outlets)
         for i, f in enumerate(facts):
-            facts[i] = replace(f, shingle_set=None)
+            # what the counting needed is no longer: free it before the next pass
+            facts[i] = replace(f, shingle_set=None, grams=None)
         stages["mask"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        pool.each(_second_pass_setup, (mask, selected, df))
+        # key ranges for the candidate merge, from the expected number of
+        # bucket entries, so each range's sort stays a bounded size
+        shingles = (max(0, f.info.words - params.lsh_shingle_size + 1) for f in facts)
+        width, step = params.window_words, params.window_step
+        windows = sum(1 + max(0, -(-(k - width) // step)) for k in shingles)
+        parts = key_partitions(windows * params.lsh_bands)
+        pool.each(_second_pass_setup, (mask, selected, df, parts))
         occurrences: list[tuple[int, int, int, int, int]] = []
         for (a, b), occ in zip(chunks, pool.sharded(_keys_task, chunks), strict=True):
             occurrences.extend(occ)
@@ -417,12 +411,11 @@ def build_report_local(
         stages["bands"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        # each worker sorts its shard's entries; the main process merges one
-        # key range at a time, so it never holds every entry at once
-        parts = key_partitions(sum(pool.each(_sort_entries_task, None)))
+        # each worker sorts its shard's entries of one key range at a time and
+        # the main process merges them, so nobody holds every entry sorted
         links = [
             link_entries(
-                pool.each(_entries_slice_task, (part, parts)),
+                pool.each(_entries_task, part),
                 max_bucket=max_bucket if max_bucket is not None else DEFAULT_MAX_BUCKET,
             )
             for part in range(parts)
@@ -468,10 +461,9 @@ def build_report_local(
     finally:
         gc.unfreeze()
         _FRAMING = None
-        _SECOND_PASS = (None, None, None)
+        _SECOND_PASS = (None, None, None, 1)
         _PENDING.clear()
         _SHARD_KEYS.clear()
-        _SHARD_ENTRIES = _NO_ENTRIES
     texts = {d.id: d.text for d in docs}
     _DOCS = []
     _TOKEN_CACHE.clear()
