@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 
 __all__ = ["BLOCK_ENTRIES", "FANOUT", "SCHEMA", "BucketRuns"]
 
-BLOCK_ENTRIES = 1024
-"""Entries per block: a lookup reads one 16 KB block per distinct block hit."""
+BLOCK_ENTRIES = 256
+"""Entries per block: a lookup reads one 4 KB block per distinct block hit."""
 
 FANOUT = 8
 """Runs of one level merged into one run of the next."""
@@ -206,11 +206,20 @@ class BucketRuns:
         if len(wanted) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         for run in self._runs():
-            for _, k, d in self._blocks_for(run, wanted):
-                hit = np.isin(k, wanted)
-                if hit.any():
-                    found_k.append(k[hit])
-                    found_d.append(d[hit])
+            blocks = sorted(self._blocks_for(run, wanted), key=lambda b: b[0])
+            if not blocks:
+                continue
+            # blocks in fence order concatenate into one sorted array: two
+            # binary searches find every wanted key's entries at once
+            k = np.concatenate([b[1] for b in blocks])
+            d = np.concatenate([b[2] for b in blocks])
+            lo = np.searchsorted(k, wanted, side="left")
+            hi = np.searchsorted(k, wanted, side="right")
+            sizes = hi - lo
+            if sizes.any():
+                idx = np.repeat(lo, sizes) + (np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+                found_k.append(k[idx])
+                found_d.append(d[idx])
         if not found_k:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(found_k), np.concatenate(found_d)
@@ -238,6 +247,8 @@ class BucketRuns:
         """``(first_key, keys, docs)`` of the blocks of ``run`` that may hold ``wanted`` keys."""
         import numpy as np
 
+        from detector.fingerprint import distinct_sorted
+
         fences = self._fences.get(run)
         if fences is None:
             fences = np.array(
@@ -250,7 +261,7 @@ class BucketRuns:
         if len(fences) == 0:
             return
         at = np.searchsorted(fences, wanted, side="right") - 1
-        firsts = np.unique(fences[at[at >= 0]]).tolist()
+        firsts = distinct_sorted(fences[at[at >= 0]]).tolist()
         for i in range(0, len(firsts), 500):
             chunk = firsts[i : i + 500]
             marks = ",".join("?" * len(chunk))

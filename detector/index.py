@@ -22,7 +22,7 @@ and recorded in ``PRAGMA user_version``):
 * ``windows``: one row per passage window: token start and the MinHash
   signature as raw little-endian ``uint32`` bytes (never a pickle);
 * ``bucket_runs``/``bucket_blocks``: the LSH bucket keys of every document,
-  as (key, document) entries in immutable sorted runs of 16 KB blocks,
+  as (key, document) entries in immutable sorted runs of 4 KB blocks,
   merged level by level (:mod:`detector.bucketruns`): adding a batch
   appends one run instead of scattering a thousand random B-tree inserts
   per document, and a lookup reads one block per run hit;
