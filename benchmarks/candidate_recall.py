@@ -20,7 +20,7 @@ pair must share, ``Params.lsh_min_bands``):
 Window signatures (with the corpus mask) are computed once; each choice only
 re-bands them.
 
-Usage: python benchmarks/candidate_recall.py [--n 40] [--docs 10000]
+Usage: python benchmarks/candidate_recall.py [--n 40] [--seed S] [--only spun] [--docs 10000]
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ import _evalgen as ev  # noqa: E402
 
 from detector.params import DEFAULT_PARAMS, Params  # noqa: E402
 
-# (label, bands, rows, min_shared); (28, 2) is datasketch's optimum for threshold 0.2
+# (label, bands, rows, min_shared); 28x2 is datasketch's optimum for Jaccard 0.2
+# (detector.candidates.band_shape(0.2, 128)), the shape used before 64x2
 CHOICES = [
     ("28x2, 1 shared", 28, 2, 1),
     ("28x2, 2 shared", 28, 2, 2),
@@ -65,11 +66,13 @@ def _shared(keys_a, keys_b) -> int:  # type: ignore[no-untyped-def]
     return len(np.intersect1d(np.unique(keys_a), np.unique(keys_b)))
 
 
-def pair_recall(n: int, params: Params) -> dict[str, dict[str, float]]:
+def pair_recall(
+    n: int, params: Params, *, seed: int = 20240615, only: tuple[str, ...] = ev.OBFUSCATIONS
+) -> dict[str, dict[str, float]]:
     """Share of generated pairs that are candidates, per obfuscation and choice."""
     from detector.candidates import mix_bands
 
-    pairs = ev.generate(n)
+    pairs = ev.generate(n, seed=seed, obfuscations=only)
     hit: dict[tuple[str, str], int] = defaultdict(int)
     total: dict[str, int] = defaultdict(int)
     for pair in pairs:
@@ -123,11 +126,13 @@ def _masked_signatures(args):  # type: ignore[no-untyped-def]
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=40, help="generated pairs per obfuscation")
+    ap.add_argument("--seed", type=int, default=20240615, help="pair generator seed")
+    ap.add_argument("--only", action="append", choices=ev.OBFUSCATIONS, help="obfuscations to generate")
     ap.add_argument("--docs", type=int, default=10000, help="documents in the volume corpus (0: skip)")
     args = ap.parse_args()
     params = DEFAULT_PARAMS
     t = time.perf_counter()
-    recall = pair_recall(args.n, params)
+    recall = pair_recall(args.n, params, seed=args.seed, only=tuple(args.only or ev.OBFUSCATIONS))
     labels = [c[0] for c in CHOICES]
     print(f"== candidate recall, {args.n} generated pairs per obfuscation ({time.perf_counter() - t:.0f} s)")
     print(f"{'obfuscation':<12}" + "".join(f"{lab:>16}" for lab in labels))
