@@ -258,7 +258,9 @@ class IndexStats:
         documents: documents stored.
         windows: passage windows (signatures) stored.
         band_keys: LSH bucket entries stored.
+        bucket_runs: sorted runs holding them (:mod:`detector.bucketruns`).
         alignments: cached aligned pairs.
+        framing_flags: documents whose framing flags are stored (any model).
         outlets: distinct outlets.
         first_date, last_date: date range of dated documents, or None.
         bytes: database size on disk (main file plus WAL), in bytes.
@@ -269,7 +271,9 @@ class IndexStats:
     documents: int
     windows: int
     band_keys: int
+    bucket_runs: int
     alignments: int
+    framing_flags: int
     outlets: int
     first_date: str | None
     last_date: str | None
@@ -433,7 +437,10 @@ class Index:
         stored = json.loads(row[0])
         unknown = set(stored) - set(_PARAM_FIELDS)
         if unknown:
-            raise IndexFileError(f"{self.path}: built with unknown parameters {sorted(unknown)}")
+            raise IndexFileError(
+                f"{self.path}: built by another detector version with parameters "
+                f"{sorted(unknown)} this one does not use; rebuild the index"
+            )
         missing = set(_PARAM_FIELDS) - set(stored)
         if missing:
             # a parameter added since the index was built may change what the
@@ -782,7 +789,9 @@ class Index:
             documents=int(one("SELECT count(*) FROM documents")[0]),
             windows=int(one("SELECT count(*) FROM windows")[0]),
             band_keys=self._runs.entries(),
+            bucket_runs=int(one("SELECT count(*) FROM bucket_runs")[0]),
             alignments=int(one("SELECT count(*) FROM alignments")[0]),
+            framing_flags=int(one("SELECT count(DISTINCT doc) FROM framing_flags")[0]),
             outlets=int(one("SELECT count(DISTINCT outlet) FROM documents")[0]),
             first_date=first,
             last_date=last,

@@ -147,6 +147,29 @@ def test_schema_version_params_and_errors(tmp_path: Path) -> None:
         Index(junk)
 
 
+def test_version_1_index_migrates_then_asks_for_a_rebuild(tmp_path: Path) -> None:
+    from detector.index import _MIGRATIONS
+
+    db = tmp_path / "v1.db"
+    con = sqlite3.connect(db)
+    con.executescript(_MIGRATIONS[0])
+    old = {k: v for k, v in json.loads(json.dumps(DEFAULT_PARAMS.__dict__)).items() if not k.startswith("lsh_")}
+    old |= {"lsh_shingle_size": 3, "lsh_threshold": 0.2}  # the version 1 parameters
+    con.execute("INSERT INTO meta(key, value) VALUES ('params', ?)", (json.dumps(old),))
+    con.execute("PRAGMA user_version=1")
+    con.commit()
+    con.close()
+    # the schema moves to the current version in one transaction, but keys
+    # made under other LSH parameters are never reused: a clear error
+    with pytest.raises(IndexFileError, match="lsh_threshold"):
+        Index(db)
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"bucket_runs", "bucket_blocks", "framing_flags"} <= tables and "band_keys" not in tables
+    con.close()
+
+
 def test_skip_bad_counts_and_bad_input_raises(tmp_path: Path) -> None:
     src = tmp_path / "bad.jsonl"
     src.write_text('{"id": "ok", "text": "one two three four"}\n{"id": "broken"\n', "utf-8")
