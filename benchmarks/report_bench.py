@@ -154,6 +154,18 @@ def baseline(docs: list[Document], shingle: int = 5) -> float:
     return time.perf_counter() - t
 
 
+def _proc_bytes(path: str, field: str) -> int:
+    """A ``kB`` figure of a /proc file, in bytes (0 where /proc is missing)."""
+    try:
+        with open(path, encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(field):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 class MemorySampler:
     """Peak memory of the run (all processes): the main process's resident set
     before it, plus the largest drop of ``MemAvailable`` (/proc/meminfo) during it.
@@ -174,25 +186,11 @@ class MemorySampler:
 
     @staticmethod
     def _available() -> int:
-        try:
-            with open("/proc/meminfo", encoding="ascii") as fh:
-                for line in fh:
-                    if line.startswith("MemAvailable:"):
-                        return int(line.split()[1]) * 1024
-        except OSError:
-            pass
-        return 0
+        return _proc_bytes("/proc/meminfo", "MemAvailable:")
 
     @staticmethod
     def _own_rss() -> int:
-        try:
-            with open("/proc/self/status", encoding="ascii") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1]) * 1024
-        except OSError:
-            pass
-        return 0
+        return _proc_bytes("/proc/self/status", "VmRSS:")
 
     def _run(self) -> None:
         while not self._stop.wait(0.2):
@@ -239,7 +237,8 @@ def main() -> None:
             f"{len(report.clusters) - reuse:,} boilerplate, {len(report.phrases):,} phrases"
         )
         print(
-            f"peak memory: {memory.peak_mb:,.0f} MB (main process with the corpus {memory.before / 1e6:,.0f} MB, "
+            # a run shorter than the sampling interval is at least its own high-water mark
+            f"peak memory: {max(memory.peak_mb, peak_self):,.0f} MB (main process with the corpus {memory.before / 1e6:,.0f} MB, "
             f"plus {memory.peak_mb - memory.before / 1e6:,.0f} MB the run took at most); "
             f"resident sets: main {peak_self:,.0f} MB, largest worker {peak_child:,.0f} MB "
             "(shared pages counted in each)"
