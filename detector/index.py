@@ -1000,19 +1000,25 @@ class Index:
                 raise
             fresh.clear()
 
-        for seq, doc in zip(seqs, docs, strict=True):
-            data = stored.get(seq)
-            if data is None:
-                found = model.explain_spans(doc.text, doc=doc.id, lang=doc.lang)
-                fresh.append((seq, fingerprint, _encode_flags(found)))
-                if len(fresh) >= _BATCH_DOCS:
-                    flush()
-            else:
-                found = _decode_flags(data, doc.id)
-            flags.extend(found)
-            tick("framing", 1, len(docs))
-        if fresh:
+        by_seq: dict[int, list[FramingSpan]] = {}
+        missing = [(seq, doc) for seq, doc in zip(seqs, docs, strict=True) if seq not in stored]
+        tick("framing", len(docs) - len(missing), len(docs))
+        for start in range(0, len(missing), _BATCH_DOCS):
+            batch = missing[start : start + _BATCH_DOCS]
+            # one classifier batch for the batch's documents, split back by document
+            found: dict[str, list[FramingSpan]] = {doc.id: [] for _, doc in batch}
+            for flag in model.flag_documents([doc for _, doc in batch]):
+                found[flag.doc].append(flag)
+            for seq, doc in batch:
+                by_seq[seq] = found[doc.id]
+                fresh.append((seq, fingerprint, _encode_flags(found[doc.id])))
             flush()
+            tick("framing", len(batch), len(docs))
+        for seq, doc in zip(seqs, docs, strict=True):
+            if seq in stored:
+                flags.extend(_decode_flags(stored[seq], doc.id))
+            else:
+                flags.extend(by_seq[seq])
         return flags
 
     def _aligned(

@@ -362,14 +362,15 @@ def test_framing_flags_stored_once_per_document(tmp_path: Path, monkeypatch: pyt
     sample = ROOT / "corpora" / "sample" / "sample.jsonl"
     batch = build_report([str(sample)], DEFAULT_PARAMS, framing=True, workers=1)
     assert batch.framing  # the sample corpus carries frames
-    calls: list[str] = []
-    original = FramingClassifier.explain_spans
+    calls: list[str] = []  # ids of the documents the classifier saw
+    original = FramingClassifier.flag_documents
 
-    def counting(self, text, *args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(kwargs.get("doc", ""))
-        return original(self, text, *args, **kwargs)
+    def counting(self, documents, *args, **kwargs):  # type: ignore[no-untyped-def]
+        documents = list(documents)
+        calls.extend(d.id for d in documents)
+        return original(self, documents, *args, **kwargs)
 
-    monkeypatch.setattr(FramingClassifier, "explain_spans", counting)
+    monkeypatch.setattr(FramingClassifier, "flag_documents", counting)
     with Index(tmp_path / "ix.db") as ix:
         ix.add([sample])
         first = ix.report(framing=True)
