@@ -544,3 +544,36 @@ def test_local_workers_order_shards_and_errors() -> None:
 
 def _pid(_: object) -> int:
     return os.getpid()
+
+
+def test_sample_corpus_report_finds_every_truth_relation() -> None:
+    """Every passage the sample generator copied is in a reuse cluster with its source."""
+    from detector.report import build_report
+
+    root = Path(__file__).resolve().parents[1] / "corpora"
+    truth = json.loads((root / "sample.truth.json").read_text("utf-8"))
+    report = build_report([str(root / "sample")], framing=False, workers=1)
+    members: dict[str, list[tuple[int, int, int]]] = {}
+    for c in report.clusters:
+        if c.kind == "reuse":
+            for m in c.members:
+                members.setdefault(m.doc, []).append((c.id, m.start, m.end))
+
+    def clusters_over(doc: str, span: list[int]) -> set[int]:
+        s, e = span
+        # the member covers at least half of the copied span
+        return {cid for cid, ms, me in members.get(doc, ()) if min(me, e) - max(ms, s) >= 0.5 * (e - s)}
+
+    takes = [(d["id"], t) for d in truth["documents"] for t in d["takes"]]
+    assert len(takes) >= 20
+    missed = [
+        (doc, t["source"], t["obfuscation"])
+        for doc, t in takes
+        if not clusters_over(doc, t["span"]) & clusters_over(t["source"], t["source_span"])
+    ]
+    assert missed == []
+    # earliest is the source wherever the generator dated it so
+    for doc, t in takes:
+        shared = clusters_over(doc, t["span"]) & clusters_over(t["source"], t["source_span"])
+        earliest = {c.earliest for c in report.clusters if c.id in shared}
+        assert doc not in earliest
