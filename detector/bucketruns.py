@@ -166,11 +166,13 @@ class BucketRuns:
         """
         import numpy as np
 
+        from detector.fingerprint import in_sorted
+
         wanted = np.unique(np.asarray(keys, dtype=np.int64))
         removed = 0
         for run in self._runs():
             for first, k, d in self._blocks_for(run, wanted):
-                drop = np.isin(k, wanted) & (d == doc)
+                drop = in_sorted(k, wanted) & (d == doc)
                 if not drop.any():
                     continue
                 removed += int(drop.sum())

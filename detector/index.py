@@ -843,6 +843,7 @@ class Index:
             shingle_set,
             sketch_shingles,
         )
+        from detector.fingerprint import in_sorted
         from detector.report import (
             DocFacts,
             assemble_clusters,
@@ -940,7 +941,7 @@ class Index:
                 notes.append(f"framing not run: {type(exc).__name__}: {exc}")
         for i, doc in enumerate(docs):
             # a document none of whose 3-grams was selected has no occurrence
-            if len(selected) and np.isin(grams[i], selected).any():
+            if len(selected) and in_sorted(grams[i], selected).any():
                 toks = _tokens(doc, self.params)
                 occurrences.extend((i, *o) for o in phrase_occurrences(toks, selected, df))
         if model is not None:

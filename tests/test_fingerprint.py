@@ -89,3 +89,13 @@ def test_signature_jaccard_equals_datasketch_jaccard(seeds: dict[str, str]) -> N
     hb = shingle_hashes(tokenize(texts[0][: len(texts[0]) // 2] + texts[1]).ids, 5)
     expected = document_minhash(ha, params).jaccard(document_minhash(hb, params))
     assert signature_jaccard(minhash_signature(ha, params), minhash_signature(hb, params)) == expected
+
+
+def test_in_sorted_matches_isin() -> None:
+    from detector.fingerprint import in_sorted
+
+    rng = np.random.default_rng(5)
+    members = np.unique(rng.integers(0, 50, 20).astype(np.uint64))
+    values = rng.integers(0, 60, 200).astype(np.uint64)
+    assert np.array_equal(in_sorted(values, members), np.isin(values, members))
+    assert not in_sorted(values, members[:0]).any()

@@ -807,14 +807,16 @@ def build_report_spark(
     # boilerplate: only segments whose key recurs in >= 3 documents can be
     # boilerplate, so only those travel to the driver (same groups result)
     seg_pairs = facts_rdd.flatMap(lambda f: [(k, f[0]) for k in f[3][0].view("int64").tolist()])
-    frequent_seg = {r.key for r in _frequent_filter(seg_pairs, 3, spark).collect()}
+    frequent_seg = np.unique(
+        np.array([r.key for r in _frequent_filter(seg_pairs, 3, spark).collect()], dtype=np.int64)
+    )
     bc_seg = sc.broadcast(frequent_seg)
 
     def seg_filter(f: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        import numpy as np
+        from detector.fingerprint import in_sorted
 
         keys, starts, ends, words = f[3]
-        mask = np.isin(keys.view(np.int64), np.fromiter(bc_seg.value, np.int64, len(bc_seg.value)))
+        mask = in_sorted(keys.view(np.int64), bc_seg.value)
         if not mask.any():
             return []
         return [(f[0], keys[mask], starts[mask], ends[mask], words[mask])]
