@@ -831,11 +831,7 @@ class Index:
 
         import numpy as np
 
-        from detector.boilerplate import (
-            aggregate_phrases,
-            phrase_occurrences,
-            select_phrase_grams,
-        )
+        from detector.boilerplate import aggregate_phrases, select_phrase_grams
         from detector.candidates import (
             band_keys,
             candidate_pairs,
@@ -843,6 +839,7 @@ class Index:
             shingle_set,
             sketch_shingles,
         )
+        from detector.engines.local import phrase_occurrences_of
         from detector.fingerprint import in_sorted
         from detector.report import (
             DocFacts,
@@ -939,11 +936,10 @@ class Index:
                 model = load_default_model()
             except Exception as exc:  # the report stands without framing; say why
                 notes.append(f"framing not run: {type(exc).__name__}: {exc}")
-        for i, doc in enumerate(docs):
+        if len(selected):
             # a document none of whose 3-grams was selected has no occurrence
-            if len(selected) and in_sorted(grams[i], selected).any():
-                toks = _tokens(doc, self.params)
-                occurrences.extend((i, *o) for o in phrase_occurrences(toks, selected, df))
+            hits = [i for i in range(len(docs)) if in_sorted(grams[i], selected).any()]
+            occurrences = phrase_occurrences_of(docs, hits, selected, df, self.params)
         if model is not None:
             flags = self._framing_flags(model, seqs, docs, tick)
         documents = [f.info for f in facts]
@@ -1030,39 +1026,33 @@ class Index:
         tick: Callable[[str, int, int | None], None],
     ) -> list[tuple[int, int, Passage]]:
         """Passages of every pair (positions), from the cache or aligned now and cached."""
-        from detector.align import align_passages
+        from detector.engines.local import align_pairs
 
         cached: dict[tuple[int, int], str] = {}
         for a, b, data in self._db.execute("SELECT doc_a, doc_b, passages FROM alignments"):
             cached[(a, b)] = data
-        out: list[tuple[int, int, Passage]] = []
-        fresh: list[tuple[int, int, str]] = []
-        tokens: dict[int, Tokens] = {}
-
-        def toks(i: int) -> Tokens:
-            if i not in tokens:
-                if len(tokens) > 256:
-                    tokens.clear()
-                tokens[i] = _tokens(docs[i], self.params)
-            return tokens[i]
-
-        for n, (i, j) in enumerate(pairs, 1):
-            key = (seqs[i], seqs[j])
-            data = cached.get(key)
+        found: dict[tuple[int, int], list[Passage]] = {}
+        todo: list[tuple[int, int]] = []
+        for i, j in pairs:
+            data = cached.get((seqs[i], seqs[j]))
             if data is None:
-                found = align_passages(toks(i), toks(j), self.params)
-                data = encode_passages(found)
-                fresh.append((*key, data))
-                passages = found
+                todo.append((i, j))
             else:
-                passages = decode_passages(data)
-            out.extend((i, j, p) for p in passages)
-            if len(fresh) >= 512 or (n == len(pairs) and fresh):
+                found[(i, j)] = decode_passages(data)
+        tick("align", len(pairs) - len(todo), len(pairs))
+        fresh: list[tuple[int, int, str]] = []
+        # pairs never aligned before, on every core; stored as they come
+        for i, j, passages in align_pairs(
+            docs, todo, self.params, progress=lambda n: tick("align", n, len(pairs))
+        ):
+            found[(i, j)] = passages
+            fresh.append((seqs[i], seqs[j], encode_passages(passages)))
+            if len(fresh) >= 512:
                 self._store_alignments(fresh)
                 fresh = []
-            if n % 256 == 0 or n == len(pairs):
-                tick("align", 256 if n % 256 == 0 else n % 256, len(pairs))
-        return out
+        if fresh:
+            self._store_alignments(fresh)
+        return [(i, j, p) for i, j in pairs for p in found[(i, j)]]
 
     def _store_alignments(self, rows: list[tuple[int, int, str]]) -> None:
         self._db.execute("BEGIN IMMEDIATE")

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from detector.schema import FramingSpan, Passage, Report
     from detector.tokens import Tokens
 
-__all__ = ["build_report_local", "load_corpus"]
+__all__ = ["align_pairs", "build_report_local", "load_corpus", "phrase_occurrences_of"]
 
 _DOCS: list[Document] = []  # the corpus, inherited by forked workers
 _PARAMS: Params = DEFAULT_PARAMS
@@ -175,6 +175,23 @@ def _align_task(pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int, Passag
         for p in align_passages(_tokens(i), _tokens(j), _PARAMS):
             out.append((i, j, p))
     return out
+
+
+def _align_every_task(pairs: Sequence[tuple[int, int]]) -> list[list[Passage]]:
+    """Passages of each pair, empty lists included."""
+    from detector.align import align_passages
+
+    return [align_passages(_tokens(i), _tokens(j), _PARAMS) for i, j in pairs]
+
+
+def _phrases_task(
+    args: tuple[Sequence[int], np.ndarray, np.ndarray],
+) -> list[tuple[int, int, int, int, int]]:
+    """Phrase occurrences ``(doc index, key, start, end, words)`` of some documents."""
+    from detector.boilerplate import phrase_occurrences
+
+    indices, selected, df = args
+    return [(i, *o) for i in indices for o in phrase_occurrences(_tokens(i), selected, df)]
 
 
 def _framing_task(bounds: tuple[int, int]) -> list[FramingSpan]:
@@ -315,6 +332,77 @@ class _Workers:
             proc.terminate()
         for proc in self.procs:
             proc.join()
+
+
+@contextlib.contextmanager
+def _corpus_workers(docs: Sequence[Document], params: Params, workers: int | None) -> Iterator[_Workers]:
+    """Workers forked with ``docs`` as the corpus they read (in-process for one worker)."""
+    global _DOCS, _PARAMS
+    _DOCS, _PARAMS = list(docs), params
+    _TOKEN_CACHE.clear()
+    n = max(1, workers or os.cpu_count() or 1)
+    pool = _Workers(n if len(docs) >= _MIN_PARALLEL_DOCS else 1)
+    try:
+        yield pool
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        _DOCS = []
+        _TOKEN_CACHE.clear()
+
+
+def align_pairs(
+    docs: Sequence[Document],
+    pairs: Sequence[tuple[int, int]],
+    params: Params = DEFAULT_PARAMS,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[tuple[int, int, list[Passage]]]:
+    """Align document pairs on this machine's cores: ``(i, j, passages)`` per pair, in (i, j) order.
+
+    Args:
+        docs: the documents the pair indices refer to.
+        pairs: ``(i, j)`` index pairs; runs of one first document stay in
+            one task, so it is tokenised once there.
+        params: alignment parameters.
+        workers: processes (default: every core).
+        progress: called with the number of pairs done after each task.
+
+    Forked workers read ``docs`` from inherited memory. Streams results, so
+    a caller can store them as they come.
+    """
+    size = max(1, min(128, len(pairs) // (max(1, workers or os.cpu_count() or 1) * 8) or 1))
+    tasks = _pair_tasks(sorted(pairs), size)
+    with _corpus_workers(docs, params, workers) as pool:
+        for task, found in zip(tasks, pool.any(_align_every_task, tasks), strict=True):
+            for (i, j), passages in zip(task, found, strict=True):
+                yield i, j, passages
+            if progress is not None:
+                progress(len(task))
+
+
+def phrase_occurrences_of(
+    docs: Sequence[Document],
+    indices: Sequence[int],
+    selected: np.ndarray,
+    df: np.ndarray,
+    params: Params = DEFAULT_PARAMS,
+    *,
+    workers: int | None = None,
+) -> list[tuple[int, int, int, int, int]]:
+    """:func:`detector.boilerplate.phrase_occurrences` of ``docs[i]`` for each ``i``, on all cores.
+
+    Returns ``(doc index, key, start, end, words)`` rows, in document order.
+    """
+    chunks = [(list(indices[k : k + 64]), selected, df) for k in range(0, len(indices), 64)]
+    out: list[tuple[int, int, int, int, int]] = []
+    with _corpus_workers(docs, params, workers) as pool:
+        for rows in pool.any(_phrases_task, chunks):
+            out.extend(rows)
+    return out
 
 
 def _load_framing(framing: bool, notes: list[str]) -> Any:
