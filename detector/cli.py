@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from detector.errors import DetectorError, ExitCode
+from detector.errors import DetectorError, EngineError, ExitCode
 
 FORMATS_COMPARE = ("text", "json", "markdown", "pan-xml")
 
@@ -710,6 +710,11 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.echo(f"detector: error: {exc.format_message()}", err=True)
         sys.exit(ExitCode.INPUT_ERROR)
+    except EngineError as exc:
+        if debug:
+            raise
+        click.echo(f"detector: error: {exc}", err=True)
+        sys.exit(ExitCode.RUN_FAILED)
     except DetectorError as exc:
         if debug:
             raise

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["DetectorError", "ExitCode", "InputError", "ModelError"]
+__all__ = ["DetectorError", "EngineError", "ExitCode", "InputError", "ModelError"]
 
 
 class ExitCode(IntEnum):
@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     OK = 0
     FINDINGS = 1  # only when the user asked for it, e.g. --fail-above
     INPUT_ERROR = 2  # usage or input error; click uses 2 for usage errors too
+    RUN_FAILED = 3  # the run could not finish (a worker process died)
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -56,3 +57,7 @@ class InputError(DetectorError):
 
 class ModelError(DetectorError):
     """A framing model file is missing, corrupted, untrusted or incompatible."""
+
+
+class EngineError(DetectorError):
+    """A run could not finish for a reason outside the input, e.g. a worker process died."""

@@ -577,3 +577,19 @@ def test_sample_corpus_report_finds_every_truth_relation() -> None:
         shared = clusters_over(doc, t["span"]) & clusters_over(t["source"], t["source_span"])
         earliest = {c.earliest for c in report.clusters if c.id in shared}
         assert doc not in earliest
+
+
+def _dies(_: object) -> None:
+    os._exit(9)  # a worker killed mid-task (the OOM killer, kill -9)
+
+
+def test_dead_worker_is_an_engine_error() -> None:
+    from detector.engines.local import _Workers
+    from detector.errors import EngineError
+
+    pool = _Workers(2)
+    try:
+        with pytest.raises(EngineError, match="worker process died"):
+            list(pool.any(_dies, [1, 2]))
+    finally:
+        pool.terminate()

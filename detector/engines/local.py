@@ -313,8 +313,13 @@ class _Workers:
                 w = worker_of[id(conn)]
                 try:
                     ok, value = conn.recv()
-                except EOFError:
-                    raise RuntimeError("a worker process died (out of memory?)") from None
+                except (EOFError, OSError):
+                    from detector.errors import EngineError
+
+                    raise EngineError(
+                        "a worker process died (killed, or out of memory?); "
+                        "try fewer --workers or a smaller corpus"
+                    ) from None
                 done[busy.pop(w)] = value
                 if not ok:
                     raise value
