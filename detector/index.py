@@ -579,12 +579,22 @@ class Index:
         self, batch: list[tuple[Document, str]], sketched: Iterator[Any], stats: AddStats
     ) -> None:
         """Write a sketched batch in one transaction, then merge bucket runs if due."""
+        from concurrent.futures.process import BrokenProcessPool
+
         import numpy as np
 
-        keyed = [
-            (doc, digest, sketch, keys, facts)
-            for (doc, digest), (sketch, keys, facts) in zip(batch, sketched, strict=True)
-        ]
+        try:
+            keyed = [
+                (doc, digest, sketch, keys, facts)
+                for (doc, digest), (sketch, keys, facts) in zip(batch, sketched, strict=True)
+            ]
+        except BrokenProcessPool:
+            from detector.errors import EngineError
+
+            raise EngineError(
+                "a sketching process died (killed, or out of memory?); what was "
+                "committed stays, and the next add resumes"
+            ) from None
         db = self._db
         pending: dict[int, np.ndarray] = {}  # this batch's bucket keys by seq
         db.execute("BEGIN IMMEDIATE")
