@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detector.candidates import (
     align_pair,
@@ -593,3 +595,28 @@ def test_dead_worker_is_an_engine_error() -> None:
             list(pool.any(_dies, [1, 2]))
     finally:
         pool.terminate()
+
+_PHRASE_WORDS = st.sampled_from(["Lavrov", "union", "State", "Минск", "союзное", "ё", "mоscow", "x1", "the", "и"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(_PHRASE_WORDS, st.text(max_size=3)), min_size=0, max_size=40),
+)
+def test_phrase_spans_are_token_runs_of_the_original(parts: list[tuple[str, str]]) -> None:
+    from detector.boilerplate import find_phrases, phrase_seq
+    from detector.fingerprint import distinct_sorted
+    from detector.tokens import tokenize
+
+    # words glued with arbitrary Unicode separators (controls, marks, emoji...)
+    text = "".join(w + (sep or " ") for w, sep in parts)
+    tokens = tokenize(text)
+    seq = phrase_seq(tokens)
+    selected = distinct_sorted(seq.grams[seq.ok])  # every usable 3-gram of the text
+    df = np.full(len(selected), 3, dtype=np.int64)
+    starts, ends = set(tokens.starts.tolist()), set(tokens.ends.tolist())
+    for _key, start, end, words in find_phrases(seq, selected, df):
+        assert 0 <= start < end <= len(text)
+        assert start in starts and end in ends
+        inside = int(((tokens.starts >= start) & (tokens.ends <= end)).sum())
+        assert inside == words >= 3
