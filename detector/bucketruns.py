@@ -46,7 +46,7 @@ FANOUT = 8
 
 SCHEMA = """
 CREATE TABLE bucket_runs (
-    run     INTEGER PRIMARY KEY,
+    run     INTEGER PRIMARY KEY AUTOINCREMENT,
     level   INTEGER NOT NULL,
     entries INTEGER NOT NULL
 );
@@ -107,11 +107,12 @@ class BucketRuns:
         """Write entries already sorted by key as one run."""
         if len(keys) == 0:
             return None
-        row = self._db.execute("SELECT coalesce(max(run), 0) + 1 FROM bucket_runs").fetchone()
-        run = int(row[0])
-        self._db.execute(
-            "INSERT INTO bucket_runs(run, level, entries) VALUES (?,?,?)", (run, level, len(keys))
+        # AUTOINCREMENT: a run id is never reused, so fences another
+        # connection cached for a merged-away run can never describe a new one
+        cur = self._db.execute(
+            "INSERT INTO bucket_runs(level, entries) VALUES (?,?)", (level, len(keys))
         )
+        run = int(cur.lastrowid)  # type: ignore[arg-type]
         self._db.executemany(
             "INSERT INTO bucket_blocks(run, first_key, keys, docs) VALUES (?,?,?,?)",
             ((run, int(k[0]), k.astype("<i8").tobytes(), d.astype("<i8").tobytes()) for k, d in _blocks(keys, docs)),
@@ -203,10 +204,24 @@ class BucketRuns:
         import numpy as np
 
         wanted = np.unique(np.asarray(keys, dtype=np.int64))
-        found_k: list[np.ndarray] = []
-        found_d: list[np.ndarray] = []
         if len(wanted) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        # one read transaction: the run list and the blocks come from the same
+        # snapshot even while another process merges runs
+        own = not self._db.in_transaction
+        if own:
+            self._db.execute("BEGIN")
+        try:
+            return self._lookup(wanted)
+        finally:
+            if own:
+                self._db.execute("COMMIT")
+
+    def _lookup(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        import numpy as np
+
+        found_k: list[np.ndarray] = []
+        found_d: list[np.ndarray] = []
         for run in self._runs():
             blocks = sorted(self._blocks_for(run, wanted), key=lambda b: b[0])
             if not blocks:

@@ -32,6 +32,7 @@ def test_append_compact_lookup_remove_match_a_dict(runs: BucketRuns) -> None:
     model: dict[int, set[int]] = defaultdict(set)
     pool = rng.integers(-(2**63), 2**63 - 1, size=60, dtype=np.int64)  # shared keys make buckets
     doc = 0
+    seen_ids: set[int] = set()
     for batch in range(40):
         keys, docs = [], []
         for _ in range(int(rng.integers(1, 4))):
@@ -41,9 +42,14 @@ def test_append_compact_lookup_remove_match_a_dict(runs: BucketRuns) -> None:
             for x in k.tolist():
                 model[x].add(doc)
             doc += 1
+        before = {r[0] for r in runs._db.execute("SELECT run FROM bucket_runs")}
         runs.append(np.concatenate(keys), np.concatenate(docs))
         merges = runs.compact(fanout=3)
         assert merges >= 0
+        ever_seen = seen_ids | before
+        new_ids = {r[0] for r in runs._db.execute("SELECT run FROM bucket_runs")} - before
+        assert all(i > max(ever_seen, default=0) for i in new_ids)  # ids are never reused
+        seen_ids |= before | new_ids
         if batch % 7 == 6:  # a replaced document loses its entries
             victim = int(rng.integers(0, doc))
             mine = np.array([k for k, ds in model.items() if victim in ds], dtype=np.int64)
