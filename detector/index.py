@@ -46,9 +46,10 @@ as they were.
 
 Equality with the batch engines: sketches come from
 :func:`detector.candidates.sketch_tokens`, bucket keys from
-:func:`detector.candidates.band_keys`, candidate pairs from
-:func:`detector.candidates.candidate_pairs` over the documents in ``seq``
-order, and the report from the same grouping as :func:`detector.report.build_report`.
+:func:`detector.candidates.band_keys`, candidate pairs by the rule of
+:func:`detector.candidates.candidate_pairs` (merged one key range at a time,
+as the local engine does) over the documents in ``seq`` order, and the
+report from the same grouping as :func:`detector.report.build_report`.
 """
 
 from __future__ import annotations
@@ -844,13 +845,17 @@ class Index:
         from detector.boilerplate import aggregate_phrases, select_phrase_grams
         from detector.candidates import (
             band_keys,
-            candidate_pairs,
+            bucket_entries,
+            entries_slice,
+            key_partitions,
+            link_entries,
+            pairs_from_links,
             shingle_mask,
             shingle_set,
             sketch_shingles,
         )
         from detector.engines.local import phrase_occurrences_of
-        from detector.fingerprint import in_sorted
+        from detector.fingerprint import distinct_sorted, in_sorted
         from detector.report import (
             DocFacts,
             assemble_clusters,
@@ -906,19 +911,28 @@ class Index:
             else None
         )
         keys = [
-            band_keys(
-                sketch_shingles(d.id, f.info.words, sh, self.params, mask=mask).signatures,
-                self.params,
+            distinct_sorted(
+                band_keys(
+                    sketch_shingles(d.id, f.info.words, sh, self.params, mask=mask).signatures,
+                    self.params,
+                )
             )
             for d, f, sh in zip(docs, facts, shingles, strict=True)
         ]
         del shingles
-        pairs = sorted(
-            candidate_pairs(
-                enumerate(keys), max_bucket=self.max_bucket, min_shared=self.params.lsh_min_bands
+        # one key range at a time, as the local engine does, so the sort
+        # buffers stay bounded for a large archive (same pairs as candidate_pairs)
+        parts = key_partitions(sum(len(k) for k in keys))
+        links = [
+            link_entries(
+                [bucket_entries((i, entries_slice((k, k), part, parts)[0]) for i, k in enumerate(keys))],
+                max_bucket=self.max_bucket,
             )
-        )
+            for part in range(parts)
+        ]
         del keys
+        pairs = sorted(pairs_from_links(links, min_shared=self.params.lsh_min_bands))
+        del links
         stages["candidates"] = time.perf_counter() - t
 
         t = time.perf_counter()
