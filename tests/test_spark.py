@@ -103,9 +103,14 @@ def test_candidate_pairs_match_local_including_oversized_buckets(spark) -> None:
             rows.append((key, 0, i))
     frame = spark.createDataFrame(rows, "key long, band long, idx long")
     for cap in (64, 3, 2):
-        expected = candidate_pairs(keys, max_bucket=cap)
-        got = {(r.i, r.j) for r in candidate_pairs_spark(frame, max_bucket=cap).collect()}
-        assert got == expected, cap
+        for need in (1, 2, 3):  # pairs sharing at least `need` buckets, counted the same way
+            expected = candidate_pairs(keys, max_bucket=cap, min_shared=need)
+            got = {
+                (r.i, r.j)
+                for r in candidate_pairs_spark(frame, max_bucket=cap, min_shared=need).collect()
+            }
+            assert got == expected, (cap, need)
+    assert candidate_pairs(keys, min_shared=3) < candidate_pairs(keys, min_shared=1)
     assert len(candidate_pairs(keys, max_bucket=2)) < len(candidate_pairs(keys, max_bucket=64))
 
 

@@ -240,7 +240,8 @@ def candidate_pairs_spark(keys: DataFrame, *, max_bucket: int, min_shared: int =
     ``groupBy`` per bucket collects its sorted distinct documents; buckets
     of 2..``max_bucket`` documents give every pair, larger ones link
     consecutive documents in corpus order; a pair linked by at least
-    ``min_shared`` buckets is a candidate. Shuffle O(K) for K bucket rows.
+    ``min_shared`` buckets is a candidate. Buckets with the same document
+    set are expanded once, weighted. Shuffle O(K) for K bucket rows.
     """
     from pyspark.sql import functions as F
 
@@ -250,23 +251,39 @@ def candidate_pairs_spark(keys: DataFrame, *, max_bucket: int, min_shared: int =
         .withColumn("n", F.size("docs"))
         .where(F.col("n") >= 2)
     )
-    small = buckets.where(F.col("n") <= max_bucket)
-    pos = small.select("key", F.posexplode("docs").alias("p", "d"))
+    # Buckets holding the same documents link the same pairs (a reprint shares
+    # hundreds of buckets with its source): expand each distinct document set
+    # once, weighted by how many buckets hold it.
+    sets = (
+        buckets.groupBy("docs", "n")
+        .agg(F.count(F.lit(1)).alias("w"))
+        .withColumn("sid", F.xxhash64("docs"))
+    )
+    small = sets.where(F.col("n") <= max_bucket)
+    pos = small.select("sid", "docs", "w", F.posexplode("docs").alias("p", "d"))
     all_pairs = (
         pos.alias("x")
-        .join(pos.alias("y"), on=[F.col("x.key") == F.col("y.key"), F.col("x.p") < F.col("y.p")])
-        .select(F.col("x.d").alias("i"), F.col("y.d").alias("j"))
+        .join(
+            pos.alias("y"),
+            on=[
+                F.col("x.sid") == F.col("y.sid"),
+                F.col("x.docs") == F.col("y.docs"),  # exact, whatever the hash
+                F.col("x.p") < F.col("y.p"),
+            ],
+        )
+        .select(F.col("x.d").alias("i"), F.col("y.d").alias("j"), F.col("x.w").alias("w"))
     )
-    big = buckets.where(F.col("n") > max_bucket)
+    big = sets.where(F.col("n") > max_bucket)
     chained = big.select(
+        "w",
         F.explode(
             F.arrays_zip(
                 F.slice("docs", 1, F.col("n") - 1).alias("i"),
                 F.slice("docs", 2, F.col("n") - 1).alias("j"),
             )
-        ).alias("z")
-    ).select(F.col("z.i").alias("i"), F.col("z.j").alias("j"))
-    linked = all_pairs.unionByName(chained).groupBy("i", "j").count()
+        ).alias("z"),
+    ).select(F.col("z.i").alias("i"), F.col("z.j").alias("j"), "w")
+    linked = all_pairs.unionByName(chained).groupBy("i", "j").agg(F.sum("w").alias("count"))
     return linked.where(F.col("count") >= min_shared).select("i", "j")
 
 
