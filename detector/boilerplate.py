@@ -359,13 +359,13 @@ def select_phrase_grams(
     """
     import numpy as np
 
-    from detector.fingerprint import distinct_sorted
+    from detector.fingerprint import distinct_sorted, sorted_counts
 
     parts = [(d, np.asarray(g, dtype=np.uint64)) for d, g in grams]
     empty = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     if not parts or not any(len(g) for _, g in parts):
         return empty
-    uniq, counts = _run_lengths(np.sort(np.concatenate([g for _, g in parts])))
+    uniq, counts = sorted_counts(np.concatenate([g for _, g in parts]))
     frequent = counts >= min_docs
     uniq, counts = uniq[frequent], counts[frequent]
     if len(uniq) == 0:
@@ -379,7 +379,7 @@ def select_phrase_grams(
         else:
             by_outlet.setdefault(outlets[d], []).append(g)  # type: ignore[arg-type]
     distinct.extend(distinct_sorted(np.concatenate(gs)) for gs in by_outlet.values())
-    wide, n_out = _run_lengths(np.sort(np.concatenate(distinct)))
+    wide, n_out = sorted_counts(np.concatenate(distinct))
     keep = n_out >= min_outlets
     wide, n_out = wide[keep], n_out[keep]
     chosen = np.intersect1d(uniq, wide, assume_unique=True)
@@ -390,16 +390,6 @@ def select_phrase_grams(
         chosen, df = chosen[top], df[top]
     order = np.argsort(chosen)
     return chosen[order], df[order].astype(np.int64)
-
-
-def _run_lengths(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct values of a sorted array and how often each occurs. O(n)."""
-    import numpy as np
-
-    if len(ordered) == 0:
-        return ordered, np.zeros(0, dtype=np.int64)
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    return ordered[starts], np.diff(np.append(starts, len(ordered)))
 
 
 @dataclass(frozen=True, eq=False)

@@ -26,7 +26,7 @@ their workers and get identical candidates.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,6 +47,7 @@ __all__ = [
     "candidate_pairs",
     "entries_slice",
     "key_partitions",
+    "key_range",
     "link_entries",
     "min_window_shingles",
     "mix_bands",
@@ -220,14 +221,15 @@ def shingle_mask(
     """
     import numpy as np
 
-    from detector.fingerprint import distinct_sorted
+    from detector.fingerprint import distinct_sorted, sorted_counts
 
     parts = [(d, np.asarray(s, dtype=np.uint32)) for d, s in records]
     empty = np.zeros(0, dtype=np.uint32)
     if not parts:
         return empty
     limit = max(min_docs, doc_share * len(outlets))
-    masked = [_values_counted(np.concatenate([s for _, s in parts]), lambda c: c > limit)]
+    values, counts = sorted_counts(np.concatenate([s for _, s in parts]))
+    masked = [values[counts > limit]]
     if outlet_docs <= 1:
         masked.extend(s for d, s in parts if outlets[d] is not None)
     else:
@@ -238,20 +240,9 @@ def shingle_mask(
         for sets in by_outlet.values():
             if len(sets) >= outlet_docs:
                 # sets are distinct per document: a count is a number of documents
-                masked.append(_values_counted(np.concatenate(sets), lambda c: c >= outlet_docs))
-    return distinct_sorted(np.concatenate(masked)) if masked else empty
-
-
-def _values_counted(values: np.ndarray, keep: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """Distinct ``values`` whose number of occurrences passes ``keep`` (sorted). O(n log n)."""
-    import numpy as np
-
-    if len(values) == 0:
-        return values
-    ordered = np.sort(values)
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    counts = np.diff(np.append(starts, len(ordered)))
-    return ordered[starts[keep(counts)]]
+                values, counts = sorted_counts(np.concatenate(sets))
+                masked.append(values[counts >= outlet_docs])
+    return distinct_sorted(np.concatenate(masked))
 
 
 def sketch_document(doc: Document, params: Params) -> DocSketch:
@@ -374,14 +365,25 @@ def candidate_pairs(
     Returns:
         Pairs ``(i, j)`` of document indices with ``i < j``. Vectorised:
         O(K log K) for K keys plus O(P log P) for P linked pairs; no
-        all-pairs matrix.
+        all-pairs matrix. Each document's keys are sorted first and the
+        corpus is merged one key range at a time (:func:`key_partitions`),
+        so the sort buffers stay bounded for a large corpus.
     """
-    return pairs_from_entries(
-        [bucket_entries(keys)],
-        max_bucket=max_bucket,
-        chain_oversized=chain_oversized,
-        min_shared=min_shared,
-    )
+    import numpy as np
+
+    from detector.fingerprint import distinct_sorted
+
+    docs = [(index, distinct_sorted(np.asarray(arr, dtype=np.uint64))) for index, arr in keys]
+    parts = key_partitions(sum(len(k) for _, k in docs))
+    links = [
+        link_entries(
+            [bucket_entries((index, k[key_range(k, part, parts)]) for index, k in docs)],
+            max_bucket=max_bucket,
+            chain_oversized=chain_oversized,
+        )
+        for part in range(parts)
+    ]
+    return pairs_from_links(links, min_shared=min_shared)
 
 
 def bucket_entries(keys: Iterable[tuple[int, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -440,24 +442,30 @@ def key_partitions(total_entries: int) -> int:
     return 1 << max(0, (total_entries // _KEYS_PER_PARTITION).bit_length())
 
 
-def entries_slice(
-    entries: tuple[np.ndarray, np.ndarray], part: int, parts: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The entries of a sorted run whose keys fall in key range ``part`` of ``parts``.
+def key_range(keys: np.ndarray, part: int, parts: int) -> slice:
+    """The slice of sorted ``uint64`` keys that falls in key range ``part`` of ``parts``.
 
     Ranges split the 64-bit key space by its top bits (keys are uniform
     hashes, so ranges hold about equal shares). O(log K).
     """
     import numpy as np
 
-    keys, docs = entries
     bits = parts.bit_length() - 1
     if bits == 0:
-        return keys, docs
+        return slice(0, len(keys))
     bounds = np.array([part, part + 1], dtype=np.uint64) << np.uint64(64 - bits)
     lo = int(np.searchsorted(keys, bounds[0])) if part else 0
     hi = int(np.searchsorted(keys, bounds[1])) if part + 1 < parts else len(keys)
-    return keys[lo:hi], docs[lo:hi]
+    return slice(lo, hi)
+
+
+def entries_slice(
+    entries: tuple[np.ndarray, np.ndarray], part: int, parts: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The entries of a sorted run whose keys fall in key range ``part`` of ``parts`` (:func:`key_range`)."""
+    keys, docs = entries
+    span = key_range(keys, part, parts)
+    return keys[span], docs[span]
 
 
 def link_entries(
@@ -553,7 +561,9 @@ def _bucket_pairs(
     if sort_docs:
         order = np.lexsort((docs, keys))
         keys, docs = keys[order], docs[order]
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    from detector.fingerprint import run_starts
+
+    starts = run_starts(keys)
     sizes = np.diff(np.append(starts, len(keys)))
     group = np.repeat(np.arange(len(starts)), sizes)
     size_of = sizes[group]

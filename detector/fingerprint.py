@@ -28,8 +28,10 @@ __all__ = [
     "in_sorted",
     "minhash_signature",
     "permuted_hashes",
+    "run_starts",
     "shingle_hashes",
     "signature_jaccard",
+    "sorted_counts",
     "to_uint32",
     "window_signatures",
     "window_starts",
@@ -68,17 +70,32 @@ def shingle_hashes(ids: np.ndarray, k: int) -> np.ndarray:
     return acc
 
 
+def run_starts(ordered: np.ndarray) -> np.ndarray:
+    """Where each run of equal values begins in a sorted 1-D array (indices). O(n)."""
+    if len(ordered) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+
+
 def distinct_sorted(values: np.ndarray) -> np.ndarray:
-    """The distinct values of a 1-D array, sorted: ``np.unique`` by sorting.
+    """The distinct values of an array, sorted: ``np.unique`` by sorting.
 
     numpy 2.3's ``np.unique`` takes a hash-table path for plain calls, which
     measured 5-10x slower than sorting on the integer arrays here (1,000 to
     10^7 hashes). O(n log n).
     """
     ordered = np.sort(np.asarray(values).ravel())
-    if len(ordered) < 2:
-        return ordered
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+    return ordered[run_starts(ordered)]
+
+
+def sorted_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values (sorted) and how often each occurs, by sorting (see :func:`distinct_sorted`).
+
+    O(n log n).
+    """
+    ordered = np.sort(np.asarray(values).ravel())
+    starts = run_starts(ordered)
+    return ordered[starts], np.diff(np.append(starts, len(ordered)))
 
 
 def in_sorted(values: np.ndarray, members: np.ndarray) -> np.ndarray:

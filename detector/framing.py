@@ -167,7 +167,6 @@ class _Featurizer:
         self.char_ngram = tuple(char_ngram)
         self.stem = stem
         self._char_cache: dict[str, np.ndarray] = {}
-        self._token_info: dict[str, tuple[str, str, Any]] = {}
 
     @property
     def n_word(self) -> int:
@@ -195,17 +194,6 @@ class _Featurizer:
                 self._char_cache[folded] = ids
         return ids
 
-    def _new_token_info(self, raw: str) -> tuple[str, str, Any]:
-        """``(folded, matching form, char n-gram columns)`` of a raw token, cached (bounded).
-
-        A token that folds to nothing (marks only) is skipped, as by :func:`_tokens`.
-        """
-        folded = _fold(raw)
-        info = (folded, self.norm(folded), self.char_ids(folded)) if folded else ("", "", None)
-        if len(self._token_info) < 500_000:
-            self._token_info[raw] = info
-        return info
-
     def transform(
         self, texts: Sequence[str], record: list[_Parsed] | None = None
     ) -> sparse.csr_matrix:
@@ -224,36 +212,23 @@ class _Featurizer:
         c_lens: list[int] = []  # char n-grams of each token
         c_tok_rows: list[int] = []  # sentence of each token
         windex = self.word_index
-        lo, hi = self.word_ngram
-        info_of = self._token_info
         for row, text in enumerate(texts):
-            # one cached lookup per raw token gives its folded form, stem and
-            # char n-gram columns (the same values _tokens, norm and char_ids give)
-            toks: list[tuple[int, int, str]] = []
-            stems: list[str] = []
-            for m in _WORD_RE.finditer(text):
-                raw = m.group()
-                info = info_of.get(raw)
-                if info is None:
-                    info = self._new_token_info(raw)
-                if info[0]:
-                    toks.append((m.start(), m.end(), info[0]))
-                    stems.append(info[1])
-                    c_cols.append(info[2])
-                    c_lens.append(len(info[2]))
-                    c_tok_rows.append(row)
+            toks = _tokens(text)
+            stems = [self.norm(t[2]) for t in toks]
             hits: list[tuple[int, int, int]] = []
-            n_tok = len(stems)
-            for n in range(lo, hi + 1):
-                for i in range(n_tok - n + 1):
-                    feat = stems[i] if n == 1 else " ".join(stems[i : i + n])
-                    col = windex.get(feat)
-                    if col is not None:
-                        w_rows.append(row)
-                        w_cols.append(col)
-                        hits.append((i, i + n, col))
+            for feat, i, j in _word_grams(stems, self.word_ngram):
+                col = windex.get(feat)
+                if col is not None:
+                    w_rows.append(row)
+                    w_cols.append(col)
+                    hits.append((i, j, col))
             if record is not None:
                 record.append(_Parsed(toks, hits))
+            for _s, _e, folded in toks:
+                ids = self.char_ids(folded)
+                c_cols.append(ids)
+                c_lens.append(len(ids))
+                c_tok_rows.append(row)
         n = len(texts)
         word = _tfidf_block(
             np.asarray(w_rows, dtype=np.int64),

@@ -46,10 +46,9 @@ as they were.
 
 Equality with the batch engines: sketches come from
 :func:`detector.candidates.sketch_tokens`, bucket keys from
-:func:`detector.candidates.band_keys`, candidate pairs by the rule of
-:func:`detector.candidates.candidate_pairs` (merged one key range at a time,
-as the local engine does) over the documents in ``seq`` order, and the
-report from the same grouping as :func:`detector.report.build_report`.
+:func:`detector.candidates.band_keys`, candidate pairs from
+:func:`detector.candidates.candidate_pairs` over the documents in ``seq``
+order, and the report from the same grouping as :func:`detector.report.build_report`.
 """
 
 from __future__ import annotations
@@ -732,6 +731,8 @@ class Index:
         """
         import numpy as np
 
+        from detector.fingerprint import run_starts
+
         shared: dict[int, int] = {}
         if keys.size == 0:
             return shared
@@ -740,7 +741,7 @@ class Index:
             return shared
         order = np.lexsort((found_docs, found_keys))
         found_keys, found_docs = found_keys[order], found_docs[order]
-        starts = np.flatnonzero(np.concatenate(([True], found_keys[1:] != found_keys[:-1])))
+        starts = run_starts(found_keys)
         ends = np.append(starts[1:], len(found_keys))
         for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
             docs = found_docs[s:e].tolist() if e - s <= self.max_bucket else [int(found_docs[e - 1])]
@@ -845,17 +846,13 @@ class Index:
         from detector.boilerplate import aggregate_phrases, select_phrase_grams
         from detector.candidates import (
             band_keys,
-            bucket_entries,
-            entries_slice,
-            key_partitions,
-            link_entries,
-            pairs_from_links,
+            candidate_pairs,
             shingle_mask,
             shingle_set,
             sketch_shingles,
         )
         from detector.engines.local import phrase_occurrences_of
-        from detector.fingerprint import distinct_sorted, in_sorted
+        from detector.fingerprint import in_sorted
         from detector.report import (
             DocFacts,
             assemble_clusters,
@@ -911,28 +908,19 @@ class Index:
             else None
         )
         keys = [
-            distinct_sorted(
-                band_keys(
-                    sketch_shingles(d.id, f.info.words, sh, self.params, mask=mask).signatures,
-                    self.params,
-                )
+            band_keys(
+                sketch_shingles(d.id, f.info.words, sh, self.params, mask=mask).signatures,
+                self.params,
             )
             for d, f, sh in zip(docs, facts, shingles, strict=True)
         ]
         del shingles
-        # one key range at a time, as the local engine does, so the sort
-        # buffers stay bounded for a large archive (same pairs as candidate_pairs)
-        parts = key_partitions(sum(len(k) for k in keys))
-        links = [
-            link_entries(
-                [bucket_entries((i, entries_slice((k, k), part, parts)[0]) for i, k in enumerate(keys))],
-                max_bucket=self.max_bucket,
+        pairs = sorted(
+            candidate_pairs(
+                enumerate(keys), max_bucket=self.max_bucket, min_shared=self.params.lsh_min_bands
             )
-            for part in range(parts)
-        ]
+        )
         del keys
-        pairs = sorted(pairs_from_links(links, min_shared=self.params.lsh_min_bands))
-        del links
         stages["candidates"] = time.perf_counter() - t
 
         t = time.perf_counter()

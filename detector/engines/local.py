@@ -140,7 +140,7 @@ def _keys_task(bounds: tuple[int, int]) -> list[tuple[int, int, int, int, int]]:
     tokenised again.
     """
     from detector.boilerplate import find_phrases
-    from detector.candidates import band_keys, entries_slice, sketch_shingles
+    from detector.candidates import band_keys, key_range, sketch_shingles
     from detector.fingerprint import distinct_sorted
 
     mask, selected, df, parts = _SECOND_PASS
@@ -151,7 +151,7 @@ def _keys_task(bounds: tuple[int, int]) -> list[tuple[int, int, int, int, int]]:
         keys = distinct_sorted(band_keys(sketch.signatures, _PARAMS))
         # kept split by key range, so each range is sorted and sent on its own
         for part in range(parts):
-            piece = entries_slice((keys, keys), part, parts)[0]
+            piece = keys[key_range(keys, part, parts)]
             if len(piece):
                 _SHARD_KEYS[part].append((i, piece))
         if len(selected):
@@ -167,17 +167,7 @@ def _entries_task(part: int) -> tuple[np.ndarray, np.ndarray]:
     return bucket_entries(items)
 
 
-def _align_task(pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int, Passage]]:
-    from detector.align import align_passages
-
-    out = []
-    for i, j in pairs:
-        for p in align_passages(_tokens(i), _tokens(j), _PARAMS):
-            out.append((i, j, p))
-    return out
-
-
-def _align_every_task(pairs: Sequence[tuple[int, int]]) -> list[list[Passage]]:
+def _align_task(pairs: Sequence[tuple[int, int]]) -> list[list[Passage]]:
     """Passages of each pair, empty lists included."""
     from detector.align import align_passages
 
@@ -203,12 +193,14 @@ def _framing_task(bounds: tuple[int, int]) -> list[FramingSpan]:
     return _FRAMING.flag_documents(_DOCS[bounds[0] : bounds[1]])
 
 
-def _pair_tasks(pairs: Sequence[tuple[int, int]], size: int) -> list[list[tuple[int, int]]]:
-    """Pairs (sorted) cut into tasks of about ``size``, never splitting a first document's run.
+def _pair_tasks(pairs: Sequence[tuple[int, int]], workers: int) -> list[list[tuple[int, int]]]:
+    """Sorted pairs cut into about 8 tasks per worker (at most 128 pairs each),
+    never splitting a first document's run.
 
     Every pair of one first document lands in the same task, so that
     document is tokenised once there (the worker's cache keeps it).
     """
+    size = max(1, min(128, len(pairs) // (workers * 8) or 1))
     tasks: list[list[tuple[int, int]]] = []
     current: list[tuple[int, int]] = []
     for pair in pairs:
@@ -339,14 +331,32 @@ class _Workers:
             proc.join()
 
 
+def _worker_count(workers: int | None, n_docs: int) -> int:
+    """Processes to use: as asked (default every core), one for a small corpus."""
+    if n_docs < _MIN_PARALLEL_DOCS:
+        return 1
+    return max(1, workers or os.cpu_count() or 1)
+
+
 @contextlib.contextmanager
-def _corpus_workers(docs: Sequence[Document], params: Params, workers: int | None) -> Iterator[_Workers]:
-    """Workers forked with ``docs`` as the corpus they read (in-process for one worker)."""
-    global _DOCS, _PARAMS
-    _DOCS, _PARAMS = list(docs), params
+def _corpus_workers(
+    docs: Sequence[Document], params: Params, workers: int, *, framing: Any = None
+) -> Iterator[_Workers]:
+    """``workers`` processes forked with ``docs`` (and a framing model) as what they read.
+
+    Per-process state of an earlier corpus is cleared first (indices name
+    other documents now) and again on the way out.
+    """
+    global _DOCS, _PARAMS, _FRAMING, _SECOND_PASS
+    _DOCS, _PARAMS, _FRAMING = list(docs), params, framing
     _TOKEN_CACHE.clear()
-    n = max(1, workers or os.cpu_count() or 1)
-    pool = _Workers(n if len(docs) >= _MIN_PARALLEL_DOCS else 1)
+    _PENDING.clear()
+    _SHARD_KEYS.clear()
+    # The corpus and the per-document results are millions of long-lived
+    # objects: frozen, the cyclic GC stops re-scanning them (about 8% of the
+    # run at 10,000 documents), and forked workers do not touch their pages.
+    gc.freeze()
+    pool = _Workers(workers)
     try:
         yield pool
         pool.close()
@@ -354,8 +364,11 @@ def _corpus_workers(docs: Sequence[Document], params: Params, workers: int | Non
         pool.terminate()
         raise
     finally:
-        _DOCS = []
+        gc.unfreeze()
+        _DOCS, _FRAMING, _SECOND_PASS = [], None, (None, None, None, 1)
         _TOKEN_CACHE.clear()
+        _PENDING.clear()
+        _SHARD_KEYS.clear()
 
 
 def align_pairs(
@@ -379,10 +392,10 @@ def align_pairs(
     Forked workers read ``docs`` from inherited memory. Streams results, so
     a caller can store them as they come.
     """
-    size = max(1, min(128, len(pairs) // (max(1, workers or os.cpu_count() or 1) * 8) or 1))
-    tasks = _pair_tasks(sorted(pairs), size)
-    with _corpus_workers(docs, params, workers) as pool:
-        for task, found in zip(tasks, pool.any(_align_every_task, tasks), strict=True):
+    n = _worker_count(workers, len(docs))
+    tasks = _pair_tasks(sorted(pairs), n)
+    with _corpus_workers(docs, params, n) as pool:
+        for task, found in zip(tasks, pool.any(_align_task, tasks), strict=True):
             for (i, j), passages in zip(task, found, strict=True):
                 yield i, j, passages
             if progress is not None:
@@ -404,7 +417,7 @@ def phrase_occurrences_of(
     """
     chunks = [(list(indices[k : k + 64]), selected, df) for k in range(0, len(indices), 64)]
     out: list[tuple[int, int, int, int, int]] = []
-    with _corpus_workers(docs, params, workers) as pool:
+    with _corpus_workers(docs, params, _worker_count(workers, len(docs))) as pool:
         for rows in pool.any(_phrases_task, chunks):
             out.extend(rows)
     return out
@@ -434,7 +447,6 @@ def build_report_local(
     mask_shingles: bool = True,
 ) -> Report:
     """:func:`detector.report.build_report` on local processes (see there)."""
-    global _DOCS, _PARAMS, _FRAMING, _SECOND_PASS
     from detector.boilerplate import aggregate_phrases, select_phrase_grams
     from detector.candidates import (
         DEFAULT_MAX_BUCKET,
@@ -443,6 +455,7 @@ def build_report_local(
         pairs_from_links,
         shingle_mask,
     )
+    from detector.fingerprint import window_starts
     from detector.report import assemble_clusters, assemble_report, unit_index
 
     def tick(stage: str, advance: int, total: int | None) -> None:
@@ -455,21 +468,9 @@ def build_report_local(
     docs, skipped, errors = load_corpus(sources_or_documents, skip_bad=skip_bad)
     stages["load"] = time.perf_counter() - t0
     n = len(docs)
-    workers = max(1, workers or os.cpu_count() or 1)
-    if n < _MIN_PARALLEL_DOCS:
-        workers = 1
-    _DOCS, _PARAMS = docs, params
-    # indices name other documents in a new corpus
-    _TOKEN_CACHE.clear()
-    _PENDING.clear()
-    _SHARD_KEYS.clear()
-    _FRAMING = _load_framing(framing, notes)  # loaded before forking: shared
-    # The corpus and the per-document results are millions of long-lived
-    # objects: frozen, the cyclic GC stops re-scanning them (about 8% of the
-    # run at 10,000 documents), and forked workers do not touch their pages.
-    gc.freeze()
-    pool = _Workers(workers)
-    try:
+    workers = _worker_count(workers, n)
+    model = _load_framing(framing, notes)  # loaded before forking: shared
+    with _corpus_workers(docs, params, workers, framing=model) as pool:
         t = time.perf_counter()
         facts: list[DocFacts] = []
         size = max(1, min(64, n // (workers * 8) or 1))
@@ -492,9 +493,10 @@ def build_report_local(
         t = time.perf_counter()
         # key ranges for the candidate merge, from the expected number of
         # bucket entries, so each range's sort stays a bounded size
-        shingles = (max(0, f.info.words - params.lsh_shingle_size + 1) for f in facts)
-        width, step = params.window_words, params.window_step
-        windows = sum(1 + max(0, -(-(k - width) // step)) for k in shingles)
+        windows = sum(
+            len(window_starts(max(0, f.info.words - params.lsh_shingle_size + 1), params.window_words, params.window_step))
+            for f in facts
+        )
         parts = key_partitions(windows * params.lsh_bands)
         pool.each(_second_pass_setup, (mask, selected, df, parts))
         occurrences: list[tuple[int, int, int, int, int]] = []
@@ -519,10 +521,10 @@ def build_report_local(
 
         t = time.perf_counter()
         passages: list[tuple[int, int, Passage]] = []
-        psize = max(1, min(128, len(pairs) // (workers * 8) or 1))
-        tasks = _pair_tasks(pairs, psize)
-        for task, part in zip(tasks, pool.any(_align_task, tasks), strict=True):
-            passages.extend(part)
+        tasks = _pair_tasks(pairs, workers)
+        for task, found in zip(tasks, pool.any(_align_task, tasks), strict=True):
+            for (i, j), ps in zip(task, found, strict=True):
+                passages.extend((i, j, p) for p in ps)
             tick("align", len(task), len(pairs))
         stages["align"] = time.perf_counter() - t
         gc.freeze()
@@ -537,7 +539,7 @@ def build_report_local(
 
         t = time.perf_counter()
         flags: list[FramingSpan] = []
-        if _FRAMING is not None:
+        if model is not None:
             for (a, b), fl in zip(chunks, pool.any(_framing_task, chunks), strict=True):
                 flags.extend(fl)
                 tick("framing", b - a, n)
@@ -547,19 +549,7 @@ def build_report_local(
         documents = [f.info for f in facts]
         phrases = aggregate_phrases(occurrences, documents, text_of, unit_index(clusters, documents))
         stages["phrases"] = time.perf_counter() - t
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        gc.unfreeze()
-        _FRAMING = None
-        _SECOND_PASS = (None, None, None, 1)
-        _PENDING.clear()
-        _SHARD_KEYS.clear()
     texts = {d.id: d.text for d in docs}
-    _DOCS = []
-    _TOKEN_CACHE.clear()
     stages["total"] = time.perf_counter() - t0
     return assemble_report(
         facts,
