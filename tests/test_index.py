@@ -148,7 +148,7 @@ def test_schema_version_params_and_errors(tmp_path: Path) -> None:
 
 
 def test_version_1_index_migrates_then_asks_for_a_rebuild(tmp_path: Path) -> None:
-    from detector.index import _MIGRATIONS
+    from detector.index.database import MIGRATIONS as _MIGRATIONS
 
     db = tmp_path / "v1.db"
     con = sqlite3.connect(db)

@@ -1,0 +1,294 @@
+"""``detector index report``: the corpus report over every stored document.
+
+Kept apart from the storage (:mod:`detector.index.store`) so that how a
+report is built (candidates, clusters, phrases, framing) can change with the
+batch engines without touching how the index stores documents. It reads the
+per-document facts the index stored at ``add`` time, recomputes candidate
+pairs, aligns only pairs it has not aligned before (cached in the
+``alignments`` table) and runs the framing classifier only on documents it
+has not flagged under the current model (``framing_flags``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from detector.index.codecs import (
+    decode_flags,
+    decode_passages,
+    encode_flags,
+    encode_passages,
+    row_document,
+    unpack_ints,
+    unpack_repeats,
+    unpack_segments,
+)
+from detector.index.database import write_transaction
+from detector.schema import Document, FramingSpan, Passage
+
+if TYPE_CHECKING:
+    from detector.index.store import Index
+    from detector.schema import Report
+
+__all__ = ["index_report"]
+
+_BATCH_DOCS = 64  # documents per framing-flag write transaction
+
+
+def index_report(
+    ix: Index,
+    *,
+    framing: bool = False,
+    progress: Callable[[str, int, int | None], None] | None = None,
+    mask_shingles: bool = True,
+) -> Report:
+    """The corpus report over every stored document, equal to a batch report.
+
+    Args:
+        framing: also flag framing sentences. Flags are stored per
+            document and model, so the classifier runs only over
+            documents not flagged by this model before.
+        progress: optional ``progress(stage, advance, total)`` callback.
+        mask_shingles: mask corpus-common shingles before banding, as the
+            batch report does by default.
+
+    Returns:
+        The same :class:`~detector.schema.Report` that
+        :func:`detector.report.build_report` gives for the stored
+        documents in order of addition (``documents``, ``clusters``,
+        ``repeats``, ``phrases``, ``candidates`` equal; ``stages`` differ).
+
+    Per-document facts come from the database, candidate pairs are
+    recomputed from the stored signatures (the bucket cap depends on the
+    whole corpus, so yesterday's candidates may not be today's), and only
+    pairs never aligned before are aligned; their passages are cached in
+    the same transaction-safe way as ``add``.
+    """
+    import time
+
+    import numpy as np
+
+    from detector.boilerplate import aggregate_phrases, select_phrase_grams
+    from detector.candidates import (
+        band_keys,
+        candidate_pairs,
+        shingle_mask,
+        shingle_set,
+        sketch_shingles,
+    )
+    from detector.engines.local import phrase_occurrences_of
+    from detector.fingerprint import in_sorted
+    from detector.report import (
+        DocFacts,
+        assemble_clusters,
+        assemble_report,
+        doc_info,
+        unit_index,
+    )
+
+    def tick(stage: str, advance: int, total: int | None) -> None:
+        if progress is not None:
+            progress(stage, advance, total)
+
+    stages: dict[str, float] = {}
+    t0 = time.perf_counter()
+    seqs: list[int] = []
+    docs: list[Document] = []
+    facts: list[DocFacts] = []
+    grams: list[np.ndarray] = []
+    shingles: list[np.ndarray] = []
+    empty = np.zeros(0, dtype=np.uint64)
+    for row in ix._db.execute(
+        "SELECT seq, id, text, outlet, date, url, lang, extra, n_tokens, shingles, segments, "
+        "grams, repeats FROM documents ORDER BY seq"
+    ):
+        seq, doc = row_document(row[:8])
+        n_tokens, sh, seg, gram, rep = row[8:]
+        pos = len(docs)
+        seqs.append(seq)
+        docs.append(doc)
+        grams.append(unpack_ints(gram))
+        shingles.append(np.frombuffer(sh, dtype="<u4").astype(np.uint32))
+        facts.append(
+            DocFacts(
+                index=pos,
+                info=doc_info(doc, n_tokens),
+                keys=empty,
+                segments=unpack_segments(seg),
+                grams=empty,
+                repeats=unpack_repeats(rep, doc.id, doc.text),
+            )
+        )
+    stages["load"] = time.perf_counter() - t0
+
+    # The batch report masks shingles common in the corpus as it is now
+    # (outlet chrome, formulae) before banding, so the keys of a report
+    # depend on the whole archive: they are recomputed from the stored
+    # shingles (no tokenising), as the batch engine's second pass does.
+    t = time.perf_counter()
+    outlets = [d.outlet for d in docs]
+    mask = (
+        shingle_mask(((i, shingle_set(sh)) for i, sh in enumerate(shingles)), outlets)
+        if mask_shingles
+        else None
+    )
+    keys = [
+        band_keys(
+            sketch_shingles(d.id, f.info.words, sh, ix.params, mask=mask).signatures,
+            ix.params,
+        )
+        for d, f, sh in zip(docs, facts, shingles, strict=True)
+    ]
+    del shingles
+    pairs = sorted(
+        candidate_pairs(
+            enumerate(keys), max_bucket=ix.max_bucket, min_shared=ix.params.lsh_min_bands
+        )
+    )
+    del keys
+    stages["candidates"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    passages = _aligned(ix, pairs, seqs, docs, tick)
+    stages["align"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+
+    def text_of(i: int) -> str:
+        return docs[i].text
+
+    clusters = assemble_clusters(facts, passages, text_of)
+    selected, df = select_phrase_grams(enumerate(grams), outlets)
+    stages["cluster"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    occurrences: list[tuple[int, int, int, int, int]] = []
+    flags: list[Any] = []
+    notes: list[str] = []
+    model = None
+    if framing:
+        try:
+            from detector.framing import load_default_model
+
+            model = load_default_model()
+        except Exception as exc:  # the report stands without framing; say why
+            notes.append(f"framing not run: {type(exc).__name__}: {exc}")
+    if len(selected):
+        # a document none of whose 3-grams was selected has no occurrence
+        hits = [i for i in range(len(docs)) if in_sorted(grams[i], selected).any()]
+        occurrences = phrase_occurrences_of(docs, hits, selected, df, ix.params)
+    if model is not None:
+        flags = _framing_flags(ix, model, seqs, docs, tick)
+    documents = [f.info for f in facts]
+    phrases = aggregate_phrases(
+        occurrences, documents, text_of, unit_index(clusters, documents)
+    )
+    stages["phrases+framing"] = time.perf_counter() - t
+    stages["total"] = time.perf_counter() - t0
+    return assemble_report(
+        facts,
+        clusters,
+        phrases,
+        flags,
+        {d.id: d.text for d in docs},
+        candidates=len(pairs),
+        stages=stages,
+        notes=notes,
+    )
+
+def _framing_flags(
+    ix: Index,
+    model: Any,
+    seqs: Sequence[int],
+    docs: Sequence[Document],
+    tick: Callable[[str, int, int | None], None],
+) -> list[FramingSpan]:
+    """Framing flags of every document: stored ones, the rest flagged now and stored.
+
+    Flags are kept per document and model fingerprint
+    (:func:`detector.persist.model_fingerprint`), so a report re-runs the
+    classifier only on documents added since the last report (or on all
+    of them after a model change). Written in batch transactions like
+    ``add``.
+    """
+    from detector.persist import model_fingerprint
+
+    fingerprint = model_fingerprint(model)
+    stored: dict[int, str] = dict(
+        ix._db.execute("SELECT doc, flags FROM framing_flags WHERE model=?", (fingerprint,))
+    )
+    flags: list[FramingSpan] = []
+    fresh: list[tuple[int, str, str]] = []
+
+    def flush() -> None:
+        with write_transaction(ix._db):
+            ix._db.executemany(
+                "INSERT OR REPLACE INTO framing_flags(doc, model, flags) "
+                "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM documents WHERE seq=?)",
+                ((seq, model_id, data, seq) for seq, model_id, data in fresh),
+            )
+        fresh.clear()
+
+    by_seq: dict[int, list[FramingSpan]] = {}
+    missing = [(seq, doc) for seq, doc in zip(seqs, docs, strict=True) if seq not in stored]
+    tick("framing", len(docs) - len(missing), len(docs))
+    for start in range(0, len(missing), _BATCH_DOCS):
+        batch = missing[start : start + _BATCH_DOCS]
+        # one classifier batch for the batch's documents, split back by document
+        found: dict[str, list[FramingSpan]] = {doc.id: [] for _, doc in batch}
+        for flag in model.flag_documents([doc for _, doc in batch]):
+            found[flag.doc].append(flag)
+        for seq, doc in batch:
+            by_seq[seq] = found[doc.id]
+            fresh.append((seq, fingerprint, encode_flags(found[doc.id])))
+        flush()
+        tick("framing", len(batch), len(docs))
+    for seq, doc in zip(seqs, docs, strict=True):
+        if seq in stored:
+            flags.extend(decode_flags(stored[seq], doc.id))
+        else:
+            flags.extend(by_seq[seq])
+    return flags
+
+def _aligned(
+    ix: Index,
+    pairs: Sequence[tuple[int, int]],
+    seqs: Sequence[int],
+    docs: Sequence[Document],
+    tick: Callable[[str, int, int | None], None],
+) -> list[tuple[int, int, Passage]]:
+    """Passages of every pair (positions), from the cache or aligned now and cached."""
+    from detector.engines.local import align_pairs
+
+    cached: dict[tuple[int, int], str] = {}
+    for a, b, data in ix._db.execute("SELECT doc_a, doc_b, passages FROM alignments"):
+        cached[(a, b)] = data
+    found: dict[tuple[int, int], list[Passage]] = {}
+    todo: list[tuple[int, int]] = []
+    for i, j in pairs:
+        data = cached.get((seqs[i], seqs[j]))
+        if data is None:
+            todo.append((i, j))
+        else:
+            found[(i, j)] = decode_passages(data)
+    tick("align", len(pairs) - len(todo), len(pairs))
+    fresh: list[tuple[int, int, str]] = []
+    # pairs never aligned before, on every core; stored as they come
+    for i, j, passages in align_pairs(
+        docs, todo, ix.params, progress=lambda n: tick("align", n, len(pairs))
+    ):
+        found[(i, j)] = passages
+        fresh.append((seqs[i], seqs[j], encode_passages(passages)))
+        if len(fresh) >= 512:
+            _store_alignments(ix, fresh)
+            fresh = []
+    if fresh:
+        _store_alignments(ix, fresh)
+    return [(i, j, p) for i, j in pairs for p in found[(i, j)]]
+
+def _store_alignments(ix: Index, rows: list[tuple[int, int, str]]) -> None:
+    with write_transaction(ix._db):
+        ix._db.executemany(
+            "INSERT OR REPLACE INTO alignments(doc_a, doc_b, passages) VALUES (?,?,?)", rows
+        )
