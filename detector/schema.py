@@ -24,6 +24,7 @@ __all__ = [
     "OpKind",
     "Passage",
     "PassageKind",
+    "SentencePair",
     "Similarity",
     "Span",
     "WordOp",
@@ -35,7 +36,7 @@ __all__ = [
 COMPARE_SCHEMA = "detector.compare/1"
 REPORT_SCHEMA = "detector.report/1"
 
-PassageKind = Literal["verbatim", "edited", "spun"]
+PassageKind = Literal["verbatim", "edited", "spun", "translated"]
 OpKind = Literal["keep", "substitute", "insert", "delete"]
 
 
@@ -99,6 +100,19 @@ class WordOp:
 
 
 @dataclass(frozen=True)
+class SentencePair:
+    """Evidence of a ``translated`` passage: sentences of A aligned to sentences of B.
+
+    ``a``/``b`` cover one or two consecutive sentences each (1-1, 1-2 or 2-1
+    alignments); ``score`` is the cosine of their sentence-encoder vectors.
+    """
+
+    a: Span
+    b: Span
+    score: float
+
+
+@dataclass(frozen=True)
 class Passage:
     """A stretch of text of document A reused in document B.
 
@@ -107,10 +121,13 @@ class Passage:
         words: number of word tokens of the shorter side.
         score: similarity of the two token sequences in [0, 1] (1 = identical
             after normalisation).
-        kind: ``verbatim`` (no word changed), ``edited`` (few changes) or
-            ``spun`` (many single-word or phrase substitutions).
+        kind: ``verbatim`` (no word changed), ``edited`` (few changes),
+            ``spun`` (many single-word or phrase substitutions) or
+            ``translated`` (A and B in different languages, found by
+            :mod:`detector.crosslingual`; ``ops`` is empty).
         ops: word-level operations covering both spans left to right.
         tok_a, tok_b: token ranges ``(tok_start, tok_end)`` in A and B.
+        sentence_pairs: for ``translated`` passages, the aligned sentences.
     """
 
     a: Span
@@ -121,6 +138,7 @@ class Passage:
     ops: tuple[WordOp, ...] = ()
     tok_a: tuple[int, int] = (0, 0)
     tok_b: tuple[int, int] = (0, 0)
+    sentence_pairs: tuple[SentencePair, ...] = ()
 
     def substitutions(self, a_text: str, b_text: str) -> list[tuple[str, str]]:
         """The ``(a words, b words)`` pairs of every ``substitute`` operation."""
@@ -211,7 +229,20 @@ def passage_to_dict(p: Passage, a_text: str, b_text: str) -> dict[str, Any]:
             for op in p.ops
         ],
         "substitutions": [{"a": x, "b": y} for x, y in p.substitutions(a_text, b_text)],
-    }
+    } | (
+        {
+            "sentence_pairs": [
+                {
+                    "a": _span_dict(sp.a, a_text),
+                    "b": _span_dict(sp.b, b_text),
+                    "score": round(sp.score, 4),
+                }
+                for sp in p.sentence_pairs
+            ]
+        }
+        if p.sentence_pairs
+        else {}
+    )
 
 
 def framing_to_dict(f: FramingSpan, text: str) -> dict[str, Any]:
