@@ -89,6 +89,14 @@ def _params(min_words: int | None, min_score: float | None, no_stem: bool) -> An
     return DEFAULT_PARAMS.with_(**changes) if changes else DEFAULT_PARAMS
 
 
+xl_option = click.option(
+    "--cross-lingual",
+    is_flag=True,
+    help="Also find translated passages (Russian <-> English) with the multilingual "
+    "sentence encoder (needs reuse-detector[semantic]).",
+)
+
+
 color_option = click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
@@ -129,6 +137,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--framing/--no-framing", default=False, help="Also flag framing sentences.")
 @click.option("--model", type=click.Path(dir_okay=False), help="Framing model file.")
 @common_params
+@xl_option
 @color_option
 def compare(
     a: str,
@@ -140,6 +149,7 @@ def compare(
     min_words: int | None,
     min_score: float | None,
     no_stem: bool,
+    cross_lingual: bool,
     color: str,
 ) -> None:
     """Find every passage of A reused in B, with character spans in both.
@@ -159,6 +169,7 @@ def compare(
         _params(min_words, min_score, no_stem),
         framing=framing or model is not None,
         model=clf,
+        cross_lingual=cross_lingual,
     )
     if fmt == "json":
         import json
@@ -337,6 +348,7 @@ def _load_model(path: str) -> Any:
 )
 @click.option("--model", type=click.Path(dir_okay=False), help="Framing model file.")
 @common_params
+@xl_option
 @color_option
 def diff(
     a: str,
@@ -350,6 +362,7 @@ def diff(
     min_words: int | None,
     min_score: float | None,
     no_stem: bool,
+    cross_lingual: bool,
     color: str,
 ) -> None:
     """Show A and B side by side, aligned passage by passage.
@@ -371,6 +384,7 @@ def diff(
         _params(min_words, min_score, no_stem),
         framing=framing or model is not None,
         model=_load_model(model) if model else None,
+        cross_lingual=cross_lingual,
     )
     if passage is not None and passage > len(result.passages):
         found = len(result.passages)
@@ -521,7 +535,10 @@ def index() -> None:
 @click.argument("db", type=click.Path(dir_okay=False))
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--skip-bad", is_flag=True, help="Skip and count bad records instead of stopping.")
-def index_add(db: str, paths: tuple[str, ...], skip_bad: bool) -> None:
+@click.option(
+    "--no-check", is_flag=True, help="Skip the quick check of DB's pages (about 2 s per GB) first."
+)
+def index_add(db: str, paths: tuple[str, ...], skip_bad: bool, no_check: bool) -> None:
     """Add documents to DB (created if missing); unchanged documents are skipped.
 
     PATH... are read like `detector report` inputs. A document whose id is
@@ -531,8 +548,16 @@ def index_add(db: str, paths: tuple[str, ...], skip_bad: bool) -> None:
     """
     from detector.index import Index
 
-    with Index(db) as ix:
-        stats = ix.add(list(paths), skip_bad=skip_bad)
+    with Index(db) as ix, _report_progress() as bar:
+        seen = 0
+
+        def progress(done: int) -> None:
+            nonlocal seen
+            if bar is not None:
+                bar("documents", done - seen, None)
+            seen = done
+
+        stats = ix.add(list(paths), skip_bad=skip_bad, progress=progress, check=not no_check)
         total = len(ix)
     click.echo(
         f"{stats.added} added, {stats.replaced} replaced, {stats.unchanged} unchanged, "
@@ -575,7 +600,9 @@ def index_query(db: str, file: str, fmt: str, output: str | None, color: str) ->
     doc = load_document(file)
     with _existing_index(db) as ix:
         matches = ix.query(doc)
-    click.echo(f"{len(matches)} archived documents share passages with {doc.id}", err=True)
+    from detector.render.sanitize import display_text as _display
+
+    click.echo(f"{len(matches)} archived documents share passages with {_display(doc.id)}", err=True)
     if fmt == "json":
         import json
 
@@ -666,12 +693,17 @@ def index_report(
 @index.command("stats")
 @click.argument("db", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def index_stats(db: str, fmt: str) -> None:
-    """Documents, windows, bucket keys, cached alignments and size of DB."""
+@click.option("--no-check", is_flag=True, help="Skip the quick check of every page (about 2 s per GB).")
+def index_stats(db: str, fmt: str, no_check: bool) -> None:
+    """Documents, windows, bucket keys, cached alignments and size of DB.
+
+    A quick check of every page (PRAGMA quick_check) runs first: a damaged
+    index is a one-line error (exit 2); `detector index check` lists the damage.
+    """
     from dataclasses import asdict
 
     with _existing_index(db) as ix:
-        stats = asdict(ix.stats())
+        stats = asdict(ix.stats(check=not no_check))
     if fmt == "json":
         import json
 
@@ -681,6 +713,36 @@ def index_stats(db: str, fmt: str) -> None:
 
     for key, value in stats.items():
         click.echo(f"{key:>15}: {display_text(str(value))}")
+
+
+@index.command("check")
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.option("--quick", is_flag=True, help="PRAGMA quick_check (page structure) instead of integrity_check.")
+def index_check(db: str, quick: bool) -> None:
+    """Check DB: SQLite's check of every page, then the index's own invariants.
+
+    Prints each problem found on stdout. Exit status: 0 intact, 1 damage
+    found, 2 not a usable index (missing, not SQLite, other schema).
+    """
+    from detector.index.check import check_index
+    from detector.render.sanitize import display_text
+
+    if not os.path.exists(db):
+        from detector.errors import InputError
+
+        raise InputError(db, "no such index")
+    result = check_index(db, quick=quick)
+    for problem in result.problems:
+        click.echo(display_text(problem).replace("\n", " "))
+    if result.problems:
+        click.echo(
+            f"{display_text(db)}: {len(result.problems)} problems found ({result.method})", err=True
+        )
+        sys.exit(ExitCode.FINDINGS)
+    click.echo(
+        f"{display_text(db)}: ok ({result.method}, index invariants; {result.documents} documents)",
+        err=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -113,6 +113,7 @@ def compare(
     *,
     framing: bool = False,
     model: object | None = None,
+    cross_lingual: bool = False,
 ) -> CompareResult:
     """Compare two documents and return every reused passage.
 
@@ -122,6 +123,9 @@ def compare(
         framing: also flag framing sentences in both documents (loads the
             framing model, which costs about half a second once).
         model: a framing model to use instead of the shipped one.
+        cross_lingual: also find translated (Russian <-> English) passages
+            with the sentence encoder (:mod:`detector.crosslingual`; needs
+            the ``semantic`` extra, about 1.5 s to load once).
 
     Returns:
         A :class:`CompareResult`; its ``notes`` explain an empty result.
@@ -136,6 +140,11 @@ def compare(
     tb = tokenize(doc_b.text, stem=params.stem)
     stats = AlignmentStats()
     passages = tuple(align_passages(ta, tb, params, stats=stats))
+    from detector.crosslingual import cross_lingual_hook  # light; the encoder loads only if enabled
+
+    passages, notes = cross_lingual_hook(
+        doc_a, doc_b, passages, _notes(doc_a, doc_b, ta, tb, stats, params), enabled=cross_lingual
+    )
     flags: tuple[FramingSpan, ...] = ()
     if framing:
         flags = _framing(doc_a, doc_b, model)
@@ -145,7 +154,7 @@ def compare(
         similarity=_similarity(ta, tb, passages, params),
         passages=passages,
         framing=flags,
-        notes=_notes(doc_a, doc_b, ta, tb, stats, params),
+        notes=notes,
     )
 
 

@@ -45,6 +45,7 @@ STYLES: dict[str, str] = {
     "verbatim": "green",
     "edited": "yellow",
     "spun": "magenta",
+    "translated": "cyan",
 }
 
 # ASCII open/close marks used when the console shows no colour.
@@ -267,6 +268,30 @@ def _passage_row(number: int, passage: Passage, a: _Side, b: _Side, *, plain: bo
     )
 
 
+def _passage_rows(number: int, passage: Passage, a: _Side, b: _Side, *, plain: bool) -> list[_Row]:
+    """One row per passage, or for a ``translated`` passage one row per aligned
+    sentence pair (sentence against sentence; a row runs from the end of the
+    previous pair to the end of its own, so skipped sentences stay visible)."""
+    pairs = passage.sentence_pairs
+    if not pairs:
+        return [_passage_row(number, passage, a, b, plain=plain)]
+    rows = []
+    lo_a, lo_b = passage.a.start, passage.b.start
+    for k, pair in enumerate(pairs):
+        last = k == len(pairs) - 1
+        hi_a = passage.a.end if last else pair.a.end
+        hi_b = passage.b.end if last else pair.b.end
+        gutter = _gutter(number, passage) if k == 0 else Text(f"{pair.score:.2f}", style="dim")
+        # whitespace between two pairs (paragraph breaks) would show as blank lines
+        lo_a = hi_a - len(a.text[lo_a:hi_a].lstrip())
+        lo_b = hi_b - len(b.text[lo_b:hi_b].lstrip())
+        rows.append(
+            _Row(gutter, _cell(a, lo_a, hi_a, a.marks, plain=plain), _cell(b, lo_b, hi_b, b.marks, plain=plain))
+        )
+        lo_a, lo_b = hi_a, hi_b
+    return rows
+
+
 def _take(free: list[tuple[int, int]], end: int) -> tuple[int, int] | None:
     """Remove and return the range of ``free`` that ends at ``end``, if any."""
     found = _ending_at(free, end)
@@ -313,7 +338,7 @@ class _Layout:
             ra, rb = _take(free_a, p.a.start), _take(free_b, p.b.start)
             rows += [
                 self.gap_row(ra, rb),
-                _passage_row(number, p, self.a, self.b, plain=self.plain),
+                *_passage_rows(number, p, self.a, self.b, plain=self.plain),
             ]
         # Every uncovered range ends where a passage starts or at the end of
         # its document, so what is left here is the tail after the last passage.
@@ -328,7 +353,7 @@ class _Layout:
         after = self.gap_row(
             _starting_at(self.gaps_a, p.a.end), _starting_at(self.gaps_b, p.b.end), only="head"
         )
-        rows = [before, _passage_row(number, p, self.a, self.b, plain=self.plain), after]
+        rows = [before, *_passage_rows(number, p, self.a, self.b, plain=self.plain), after]
         return [r for r in rows if r is not None]
 
 

@@ -19,7 +19,12 @@ if TYPE_CHECKING:
 
 __all__ = ["excerpt", "make_console", "render_compare", "render_report"]
 
-KIND_STYLES = {"verbatim": "bold green", "edited": "bold yellow", "spun": "bold magenta"}
+KIND_STYLES = {
+    "verbatim": "bold green",
+    "edited": "bold yellow",
+    "spun": "bold magenta",
+    "translated": "bold cyan",
+}
 OP_STYLES = {
     "keep": "",
     "substitute": "black on bright_yellow",
