@@ -535,10 +535,7 @@ def index() -> None:
 @click.argument("db", type=click.Path(dir_okay=False))
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--skip-bad", is_flag=True, help="Skip and count bad records instead of stopping.")
-@click.option(
-    "--no-check", is_flag=True, help="Skip the quick check of DB's pages (about 2 s per GB) first."
-)
-def index_add(db: str, paths: tuple[str, ...], skip_bad: bool, no_check: bool) -> None:
+def index_add(db: str, paths: tuple[str, ...], skip_bad: bool) -> None:
     """Add documents to DB (created if missing); unchanged documents are skipped.
 
     PATH... are read like `detector report` inputs. A document whose id is
@@ -548,16 +545,8 @@ def index_add(db: str, paths: tuple[str, ...], skip_bad: bool, no_check: bool) -
     """
     from detector.index import Index
 
-    with Index(db) as ix, _report_progress() as bar:
-        seen = 0
-
-        def progress(done: int) -> None:
-            nonlocal seen
-            if bar is not None:
-                bar("documents", done - seen, None)
-            seen = done
-
-        stats = ix.add(list(paths), skip_bad=skip_bad, progress=progress, check=not no_check)
+    with Index(db) as ix:
+        stats = ix.add(list(paths), skip_bad=skip_bad)
         total = len(ix)
     click.echo(
         f"{stats.added} added, {stats.replaced} replaced, {stats.unchanged} unchanged, "
@@ -600,9 +589,7 @@ def index_query(db: str, file: str, fmt: str, output: str | None, color: str) ->
     doc = load_document(file)
     with _existing_index(db) as ix:
         matches = ix.query(doc)
-    from detector.render.sanitize import display_text as _display
-
-    click.echo(f"{len(matches)} archived documents share passages with {_display(doc.id)}", err=True)
+    click.echo(f"{len(matches)} archived documents share passages with {doc.id}", err=True)
     if fmt == "json":
         import json
 
@@ -693,17 +680,12 @@ def index_report(
 @index.command("stats")
 @click.argument("db", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--no-check", is_flag=True, help="Skip the quick check of every page (about 2 s per GB).")
-def index_stats(db: str, fmt: str, no_check: bool) -> None:
-    """Documents, windows, bucket keys, cached alignments and size of DB.
-
-    A quick check of every page (PRAGMA quick_check) runs first: a damaged
-    index is a one-line error (exit 2); `detector index check` lists the damage.
-    """
+def index_stats(db: str, fmt: str) -> None:
+    """Documents, windows, bucket keys, cached alignments and size of DB."""
     from dataclasses import asdict
 
     with _existing_index(db) as ix:
-        stats = asdict(ix.stats(check=not no_check))
+        stats = asdict(ix.stats())
     if fmt == "json":
         import json
 
@@ -713,36 +695,6 @@ def index_stats(db: str, fmt: str, no_check: bool) -> None:
 
     for key, value in stats.items():
         click.echo(f"{key:>15}: {display_text(str(value))}")
-
-
-@index.command("check")
-@click.argument("db", type=click.Path(dir_okay=False))
-@click.option("--quick", is_flag=True, help="PRAGMA quick_check (page structure) instead of integrity_check.")
-def index_check(db: str, quick: bool) -> None:
-    """Check DB: SQLite's check of every page, then the index's own invariants.
-
-    Prints each problem found on stdout. Exit status: 0 intact, 1 damage
-    found, 2 not a usable index (missing, not SQLite, other schema).
-    """
-    from detector.index.check import check_index
-    from detector.render.sanitize import display_text
-
-    if not os.path.exists(db):
-        from detector.errors import InputError
-
-        raise InputError(db, "no such index")
-    result = check_index(db, quick=quick)
-    for problem in result.problems:
-        click.echo(display_text(problem).replace("\n", " "))
-    if result.problems:
-        click.echo(
-            f"{display_text(db)}: {len(result.problems)} problems found ({result.method})", err=True
-        )
-        sys.exit(ExitCode.FINDINGS)
-    click.echo(
-        f"{display_text(db)}: ok ({result.method}, index invariants; {result.documents} documents)",
-        err=True,
-    )
 
 
 def main(argv: list[str] | None = None) -> None:
