@@ -2,7 +2,12 @@
 
 Document text is placed in blockquotes with Markdown and HTML metacharacters
 escaped, and control characters made visible, so a document cannot inject
-links, images or raw HTML into the rendered note.
+links, images or raw HTML into the rendered note. The triggers of
+GitHub-flavoured autolinks are escaped too: ``:`` (so ``https://`` and
+``http://2130706433/x`` stay text), ``.`` (``www.``) and ``@`` (e-mail
+addresses); a backslash before ASCII punctuation is invisible once rendered.
+GitHub links e-mail addresses even when ``@`` is escaped, so in an
+e-mail-like string a WORD JOINER (U+2060, invisible) follows the ``@``.
 """
 
 from __future__ import annotations
@@ -17,12 +22,16 @@ if TYPE_CHECKING:
 
 __all__ = ["md_escape", "render_compare_markdown", "render_report_markdown"]
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~:@])")
+
+
+_EMAIL_AT = re.compile(r"(?<=[\w.+\-])\\@(?=[\w\\])")
 
 
 def md_escape(text: str) -> str:
-    """Escape Markdown/HTML metacharacters; newlines become spaces. O(n)."""
-    return _MD_SPECIAL.sub(r"\\\1", display_text(text)).replace("\n", " ")
+    """Escape Markdown/HTML metacharacters and autolink triggers; newlines become spaces. O(n)."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", display_text(text)).replace("\n", " ")
+    return _EMAIL_AT.sub("\\\\@\u2060", escaped)
 
 
 def _quote(text: str, limit: int = 1200) -> str:

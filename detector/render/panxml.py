@@ -4,13 +4,17 @@ and successors) can evaluate ``detector compare`` output directly.
 One ``<document reference=SUSPICIOUS>`` element with a
 ``<feature name="detected-plagiarism" ...>`` per passage; offsets and lengths
 are in characters, ``this_*`` on the suspicious document (B) and
-``source_*`` on the source document (A), as PAN defines them.
+``source_*`` on the source document (A), as PAN defines them. Ids are
+made well-formed XML 1.0 first (:func:`detector.render.sanitize.xml_safe`):
+control characters become visible stand-ins, never raw bytes in the file.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import quoteattr
+
+from detector.render.sanitize import xml_safe
 
 if TYPE_CHECKING:
     from detector.schema import CompareResult
@@ -19,6 +23,8 @@ __all__ = ["render_compare_pan_xml"]
 
 
 def _reference(doc_id: str) -> str:
+    """PAN's file name for a document id; characters XML 1.0 forbids are replaced."""
+    doc_id = xml_safe(doc_id)
     return doc_id if doc_id.endswith(".txt") else f"{doc_id}.txt"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CONTROL_RE", "display_text", "escape_markup"]
+__all__ = ["CONTROL_RE", "display_line", "display_text", "escape_markup", "xml_safe"]
 
 # C0 controls except TAB and LF, DEL, C1 controls, bidi embeddings/overrides
 # (U+202A-U+202E), bidi isolates (U+2066-U+2069), LRM/RLM/ALM, and the
@@ -71,3 +71,28 @@ def escape_markup(text: str) -> str:
     from rich.markup import escape
 
     return escape(display_text(text))
+
+
+def display_line(text: object) -> str:
+    """``display_text`` of ``str(text)`` on one line (newlines become spaces).
+
+    For ids, outlets, file names and paths in one-line messages on stderr:
+    every such string a command prints goes through here. O(n).
+    """
+    return display_text(str(text)).replace("\n", " ").replace("\t", " ")
+
+
+# Code points XML 1.0 forbids even as character references (everything but
+# TAB, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF), plus the
+# C1 and other controls ``display_text`` replaces.
+_XML_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text that is well-formed inside XML 1.0 (attributes or content, before escaping).
+
+    Control characters become visible stand-ins (see :func:`display_text`),
+    then anything XML 1.0 still forbids (lone surrogates, U+FFFE/U+FFFF)
+    becomes U+FFFD. Same length as ``text``. O(n).
+    """
+    return _XML_FORBIDDEN_RE.sub("\ufffd", display_text(text))

@@ -1,9 +1,18 @@
 """Machine-readable report outputs: JSON (``detector.report/1``), JSON Lines, CSV.
 
-Text is written as data (JSON strings, CSV fields), never interpreted. CSV
-cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
-``-``, ``@``, tab or CR) are prefixed with an apostrophe, the usual CSV
-injection guard.
+Text is written as data (JSON strings, CSV fields), never interpreted.
+
+CSV injection guard: a spreadsheet runs a cell that starts with ``=``, ``+``,
+``-``, ``@``, tab or CR as a formula. Every such text cell that is not a
+number is prefixed with an apostrophe (``'=1+2``; ``-3.5`` stays a number).
+Because some locales read CSV with ``;`` as the separator (and tab-separated
+readers split at tabs), the same guard is applied after every ``;`` and tab
+inside a cell: ``a;=cmd()`` is written ``a;'=cmd()``. The guard changes the
+``text`` column's copy of the document text only where it applies; the
+``start``/``end`` offsets always index the original text.
+
+JSON key order is canonical (``passage_kinds`` in the order verbatim, edited,
+spun, then any other kind by name), so every engine writes the same bytes.
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from detector.schema import REPORT_SCHEMA, framing_to_dict
@@ -18,12 +28,28 @@ from detector.schema import REPORT_SCHEMA, framing_to_dict
 if TYPE_CHECKING:
     from detector.schema import Cluster, Report
 
-__all__ = ["cluster_to_dict", "render_csv", "render_json", "render_jsonl", "report_to_dict"]
+__all__ = [
+    "canonical_kinds",
+    "cluster_to_dict",
+    "guard_cell",
+    "render_csv",
+    "render_json",
+    "render_jsonl",
+    "report_to_dict",
+]
 
 CSV_COLUMNS = (
-    "cluster", "kind", "doc", "outlet", "date", "start", "end", "words",
+    "cluster", "kind", "doc", "outlet", "date", "url", "start", "end", "words",
     "earliest", "cluster_documents", "cluster_outlets", "text",
 )
+
+KIND_ORDER = ("verbatim", "edited", "spun")
+
+
+def canonical_kinds(kinds: Any) -> dict[str, int]:
+    """``kinds`` as a dict in canonical key order (verbatim, edited, spun, then by name)."""
+    rank = {k: i for i, k in enumerate(KIND_ORDER)}
+    return {k: kinds[k] for k in sorted(kinds, key=lambda k: (rank.get(k, len(rank)), k))}
 
 
 def cluster_to_dict(c: Cluster) -> dict[str, Any]:
@@ -37,7 +63,7 @@ def cluster_to_dict(c: Cluster) -> dict[str, Any]:
         "outlets": list(c.outlets),
         "passages": c.passages,
         "score": round(c.score, 4),
-        "passage_kinds": dict(c.kinds),
+        "passage_kinds": canonical_kinds(c.kinds),
         "frames": list(c.frames),
         "members": [
             {
@@ -127,10 +153,38 @@ def render_jsonl(report: Report) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PART_RE = re.compile(r"(?<=[;\t])(?=[=+\-@\t\r])")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def guard_cell(value: Any) -> Any:
+    """The CSV injection guard (see the module docstring); non-strings pass through."""
+    if not isinstance(value, str) or not value:
+        return value
+    if ";" in value or "\t" in value:
+        # a part that starts a cell under a ';' or tab separator gets the guard
+        value = _PART_RE.sub(lambda m: "" if _is_number(_part_at(value, m.start())) else "'", value)
+    if value[:1] in _FORMULA_START and not _is_number(value):
         return "'" + value
     return value
+
+
+def _part_at(value: str, start: int) -> str:
+    """The ``;``/tab-separated part of ``value`` that begins at ``start``."""
+    end = len(value)
+    for sep in (";", "\t"):
+        found = value.find(sep, start + 1)
+        if found >= 0:
+            end = min(end, found)
+    return value[start:end]
 
 
 def render_csv(report: Report) -> str:
@@ -138,13 +192,15 @@ def render_csv(report: Report) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    urls = {d.id: d.url or "" for d in report.documents}
     for c in report.clusters:
         for m in c.members:
             writer.writerow(
                 [
-                    _cell(x)
+                    guard_cell(x)
                     for x in (
-                        c.id, c.kind, m.doc, m.outlet or "", m.date or "", m.start, m.end,
+                        c.id, c.kind, m.doc, m.outlet or "", m.date or "", urls.get(m.doc, ""),
+                        m.start, m.end,
                         m.words, c.earliest or "unknown", c.documents, ";".join(c.outlets),
                         m.text,
                     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from detector.render.common import duplicate_groups, fold_repeats
 from detector.render.sanitize import display_text
 
 if TYPE_CHECKING:
@@ -65,24 +66,62 @@ def excerpt(text: str, start: int, end: int, limit: int = 400) -> Text:
     return Text(piece)
 
 
-def _passage_side(text: str, passage: Passage, side: str, limit: int = 600) -> Text:
-    """One side of a passage with its word operations highlighted by offset."""
+MARKS = {"substitute": ("[~", "~]"), "delete": ("[-", "-]"), "insert": ("{+", "+}")}
+
+
+def _passage_side(
+    text: str, passage: Passage, side: str, limit: int = 600, *, plain: bool = False
+) -> Text:
+    """One side of a passage with its word operations highlighted by offset.
+
+    ``plain`` (no colour): the operations are also marked with the ASCII
+    marks of ``detector diff`` (``[~x~]``, ``[-x-]``, ``{+x+}``), so the
+    evidence survives a pipe, ``NO_COLOR`` and ``-o``.
+    """
     from rich.text import Text
 
     span = passage.a if side == "a" else passage.b
     if span.end - span.start > limit:
         return excerpt(text, span.start, span.end, limit)
-    body = Text(display_text(text[span.start : span.end]))
+    ops = []
     for op in passage.ops:
-        style = OP_STYLES[op.op]
         op_span = op.a if side == "a" else op.b
-        if style and op_span.end > op_span.start:
-            body.stylize(style, op_span.start - span.start, op_span.end - span.start)
+        if OP_STYLES[op.op] and op_span.end > op_span.start:
+            ops.append((max(op_span.start, span.start), min(op_span.end, span.end), op.op))
+    body = Text()
+    cursor = span.start
+    for lo, hi, kind in sorted(ops):
+        if lo < cursor or hi <= lo:
+            continue
+        body.append(display_text(text[cursor:lo]))
+        open_, close = MARKS[kind] if plain else ("", "")
+        body.append(open_ + display_text(text[lo:hi]) + close, style=OP_STYLES[kind])
+        cursor = hi
+    body.append(display_text(text[cursor : span.end]))
     return body
 
 
+class _CompareView:
+    """``render_compare`` as a renderable that learns at print time whether
+    the console has colour (marks are added when it has none)."""
+
+    def __init__(self, result: CompareResult, show_text: bool) -> None:
+        self.result, self.show_text = result, show_text
+
+    def __rich_console__(self, console: Console, options):  # type: ignore[no-untyped-def]
+        plain = console.color_system is None or console.no_color
+        yield _compare_group(self.result, show_text=self.show_text, plain=plain)
+
+
 def render_compare(result: CompareResult, *, show_text: bool = True) -> RenderableType:
-    """Summary, passages table, each passage side by side, framing and notes."""
+    """Summary, passages table, each passage side by side, framing and notes.
+
+    Without colour the word operations carry ASCII marks (see :func:`_passage_side`).
+    """
+    return _CompareView(result, show_text)
+
+
+def _compare_group(result: CompareResult, *, show_text: bool, plain: bool) -> RenderableType:
     from rich.console import Group
     from rich.panel import Panel
     from rich.table import Table
@@ -130,18 +169,25 @@ def render_compare(result: CompareResult, *, show_text: bool = True) -> Renderab
                 grid.add_column(ratio=1)
                 grid.add_column(ratio=1)
                 grid.add_row(Text("A", style="bold"), Text("B", style="bold"))
-                grid.add_row(_passage_side(a.text, p, "a"), _passage_side(b.text, p, "b"))
+                grid.add_row(
+                    _passage_side(a.text, p, "a", plain=plain),
+                    _passage_side(b.text, p, "b", plain=plain),
+                )
                 title = Text.assemble(f"passage {n} · ", (p.kind, KIND_STYLES[p.kind]))
                 title.append(f" · score {p.score:.2f} · {p.words} words")
                 parts.append(Panel(grid, title=title, title_align="left"))
+            def sample(kind: str, words: str) -> tuple[str, str]:
+                open_, close = MARKS[kind] if plain else ("", "")
+                return (open_ + words + close, OP_STYLES[kind])
+
             parts.append(
                 Text.assemble(
                     "legend: ",
-                    ("substituted", OP_STYLES["substitute"]),
+                    sample("substitute", "substituted"),
                     " ",
-                    ("inserted in B", OP_STYLES["insert"]),
+                    sample("insert", "inserted in B"),
                     " ",
-                    ("deleted from A", OP_STYLES["delete"]),
+                    sample("delete", "deleted from A"),
                     style="dim",
                 )
             )
@@ -159,14 +205,47 @@ def render_compare(result: CompareResult, *, show_text: bool = True) -> Renderab
                 lo, hi = cue.start - f.start, cue.end - f.start
                 if 0 <= lo < hi <= len(sentence.plain) and f.end - f.start <= 160:
                     sentence.stylize("underline bold", lo, hi)
-            frames.add_row(f.doc, f.label, f"{f.score:.2f}", sentence)
+            frames.add_row(display_text(f.doc), display_text(f.label), f"{f.score:.2f}", sentence)
         parts.append(frames)
     for note in result.notes:
-        parts.append(Text(f"note: {note}", style="dim"))
+        parts.append(Text(f"note: {display_text(note)}", style="dim"))
     return Group(*parts)
 
 
 # ---------------------------------------------------------------- corpus report
+
+
+def _group_ids(group: object) -> list[str]:
+    docs = getattr(group, "documents", None) or getattr(group, "members", None) or ()
+    return [d if isinstance(d, str) else getattr(d, "doc", getattr(d, "id", "")) for d in docs]
+
+
+def _outlet_matrix(
+    names: list[str], counts: dict[tuple[str, str], int], *, limit: int = 12
+) -> RenderableType:
+    """The outlet x outlet table: columns are numbered, rows carry the full names.
+
+    A column header is the outlet's number in the row list, so two outlets
+    whose names start alike never look the same; the title says how many of
+    the outlets are shown.
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    shown = names[:limit]
+    title = (
+        f"Reuse between outlets ({len(shown)} of {len(names)} outlets shown; "
+        "row = earlier outlet, column = reusing outlet)"
+    )
+    matrix = Table(title=title)
+    matrix.add_column("from \\ to")
+    for n in range(1, len(shown) + 1):
+        matrix.add_column(str(n), justify="right")
+    for i, x in enumerate(shown, 1):
+        cells = [f"{counts[(x, y)]:,}" if (x, y) in counts else "" for y in shown]
+        cells[i - 1] = "·"
+        matrix.add_row(Text(f"{i} {display_text(x)}"), *cells)
+    return matrix
 
 
 def render_report(report: Report, *, top: int = 20) -> RenderableType:
@@ -208,15 +287,7 @@ def render_report(report: Report, *, top: int = 20) -> RenderableType:
 
     names, counts = report.outlet_matrix()
     if names:
-        names = names[:12]
-        matrix = Table(title="Reuse between outlets (row = earlier outlet, column = reusing outlet)")
-        matrix.add_column("from \\ to")
-        for name in names:
-            matrix.add_column(Text(display_text(name[:14])), justify="right")
-        for x in names:
-            cells = [str(counts.get((x, y), "")) if x != y else "·" for y in names]
-            matrix.add_row(Text(display_text(x)), *cells)
-        parts.append(matrix)
+        parts.append(_outlet_matrix(names, counts, limit=12))
 
     if boiler:
         table = Table(title=f"Boilerplate ({len(boiler)})")
@@ -248,10 +319,37 @@ def render_report(report: Report, *, top: int = 20) -> RenderableType:
             table.add_row(f.label, str(f.flags), str(f.independent), str(f.reposted), str(f.documents), str(f.outlets))
         parts.append(table)
 
-    if report.repeats:
-        parts.append(
-            Text(f"{len(report.repeats)} text(s) repeated inside single documents (see --format json).", style="dim")
+    groups = duplicate_groups(report)
+    if groups:
+        table = Table(title=f"Duplicate groups: near-identical documents ({min(top, len(groups))} of {len(groups)})")
+        for col in ("docs", "outlets", "earliest", "documents"):
+            table.add_column(col, justify="right" if col == "docs" else "left")
+        for g in groups[:top]:
+            ids = _group_ids(g)
+            shown = ", ".join(ids[:4]) + (f", … {len(ids) - 4} more" if len(ids) > 4 else "")
+            outlets = getattr(g, "outlets", None) or ()
+            table.add_row(
+                str(len(ids)),
+                Text(display_text(", ".join(outlets) or "—")),
+                Text(display_text(getattr(g, "earliest", None) or "unknown")),
+                Text(display_text(shown)),
+            )
+        parts.append(table)
+
+    repeats = fold_repeats(report.repeats)
+    if repeats:
+        table = Table(
+            title=f"Repeats inside documents ({min(top, len(repeats))} of {len(repeats)}; "
+            "nested repeats folded into the longest)"
         )
+        for col in ("doc", "times", "words", "text"):
+            table.add_column(col, justify="right" if col in ("times", "words") else "left")
+        for r in repeats[:top]:
+            table.add_row(
+                Text(display_text(r.doc)), str(len(r.spans)), str(r.words),
+                excerpt(r.text, 0, len(r.text), 100),
+            )
+        parts.append(table)
     for err in report.errors[:10]:
         parts.append(Text(f"skipped: {display_text(err)}", style="dim"))
     for note in report.notes:
