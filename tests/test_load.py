@@ -228,7 +228,9 @@ def test_folder_recursive_sorted_dotfiles_skipped(tmp_path: Path) -> None:
     write_bytes(root / "img.png", b"\x89PNG\0")
     stats = LoadStats()
     docs = load_all(str(root), stats=stats)
-    assert [d.id for d in docs] == ["r1", "z", "b", "c1"]
+    # files below an outlet folder: outlet = that folder, one-document ids = relative paths
+    assert [d.id for d in docs] == ["r1", "a/z", "b", "c1"]
+    assert [d.outlet for d in docs] == ["a", "a", None, "c"]
     assert docs[1].source == os.path.join(str(root), "a", "z.txt")
     assert (stats.files, stats.ignored, stats.documents) == (4, 2, 4)
 
@@ -589,6 +591,9 @@ def test_property_jsonl_lines_and_count(tmp_path: Path, records: list[str]) -> N
     ]
     path = write_bytes(tmp_path / "m.jsonl", "\n\n".join(lines).encode())
     stats = LoadStats()
+    if not records:  # an empty corpus is an error
+        assert "no documents to read" in str(error_of(load_all, path))
+        return
     docs = load_all(path, stats=stats)
     assert [d.text for d in docs] == records
     assert [d.line for d in docs] == [2 * i + 1 for i in range(len(records))]
