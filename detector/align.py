@@ -3,24 +3,26 @@
 The method follows the seed-and-extend family used for text reuse (Smith et
 al.'s passim; Sanchez-Perez et al., PAN 2014 text alignment):
 
-1. **Seeds.** Shared n-grams (``Params.seed_ngram`` tokens) of normalised
-   token forms; n-grams too frequent inside either text are ignored so
-   repeated boilerplate cannot blow up the seed set. Optionally, sentence
-   pairs with tf-idf cosine > 0.30 and Dice > 0.33 (the PAN 2014 winning
-   thresholds) are added as seeds, so rewritten sentences are found too.
-2. **Fragments.** Overlapping n-gram seeds on one diagonal (``b_pos - a_pos``)
-   form maximal exact runs.
-3. **Chains.** Fragments are chained in reading order when the gaps on both
-   sides are at most ``max_gap_words`` and the diagonal drifts by at most
-   ``max_diagonal_drift`` tokens: this is what keeps an edited or spun
-   passage (words swapped, dropped or inserted) one passage.
-4. **Merge.** Chains that lie close in *both* texts are merged whatever their
-   diagonals, so a passage whose sentences were reordered stays one passage.
-5. **Extend and score.** Edges are extended over nearly-matching words, the
-   two token sequences are aligned with rapidfuzz (Levenshtein opcodes on
-   token ids) to give word operations, a score and a kind; passages that
-   are too short or too dissimilar are dropped, and overlapping passages
-   (a repeat inside one document) keep only the strongest.
+1. **Seeds** (:mod:`detector.seeds`). Shared n-grams of normalised token
+   forms (frequent ones paired by rank, so repeated text stays linear), and
+   similar sentence pairs (tf-idf cosine and Dice, PAN 2014), so rewritten
+   sentences are found too.
+2. **Chains and merging** (:mod:`detector.chains`). Exact runs are chained
+   along diagonals with gap rules (edited and spun text stays one passage);
+   chains close in both texts are merged whatever their diagonals
+   (reordered sentences). Both are sweeps by position: O(n log n).
+3. **Edges.** A region grows over exactly matching neighbour words and over
+   nearly matching edge windows; its ends are then cut only at genuinely
+   unmatched stretches (:func:`_dense_bounds`): a gap much longer than the
+   region's usual gaps with little matched text beyond it. A sparse but
+   uniform chain (human paraphrase) keeps its ends.
+4. **Score.** The two token runs are aligned (rapidfuzz Levenshtein opcodes
+   on token ids; long regions piecewise between exact anchors, so a 1 MB
+   copy aligns in linear time) into word operations, a score and a kind.
+   Passages too short or too dissimilar are dropped -- except a strongly
+   matching single sentence of at least :data:`SHORT_BORROWING_WORDS` words,
+   which is kept below ``min_words`` -- and overlapping passages (a repeat
+   inside one document) keep only the strongest.
 
 All positions inside this module are token indices; passages leave it with
 character spans into the original texts.
@@ -29,20 +31,31 @@ character spans into the original texts.
 from __future__ import annotations
 
 import itertools
-import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from detector.fingerprint import distinct_sorted, shingle_hashes
+from detector.chains import Region, chain, merge_close
 from detector.schema import Passage, Span, WordOp
+from detector.seeds import fragments, ngram_seeds, sentence_seeds
 
 if TYPE_CHECKING:
     from detector.params import Params
     from detector.tokens import Tokens
 
-__all__ = ["AlignmentStats", "align_passages"]
+__all__ = ["SHORT_BORROWING_WORDS", "AlignmentStats", "align_passages"]
+
+# A strongly matching single sentence of at least this many words is a
+# passage even when shorter than ``min_words`` (see :func:`_short_borrowing`).
+SHORT_BORROWING_WORDS = 10
+# Regions up to this many tokens a side are aligned in one rapidfuzz call;
+# longer ones piecewise between exact anchors (:func:`_region_blocks`).
+_DIRECT_LIMIT = 3000
+# Sentence seeds are computed only when some exact run is at least this long.
+# A constant (not ``min_words``) so that region building never depends on the
+# reporting threshold.
+_SENTENCE_ANCHOR = 8
 
 
 @dataclass
@@ -58,348 +71,30 @@ class AlignmentStats:
     kept: int = 0
 
 
-@dataclass
-class _Region:
-    """A rectangle of tokens [a0, a1) x [b0, b1) supported by seeds."""
-
-    a0: int
-    a1: int
-    b0: int
-    b1: int
-    matched: int  # tokens covered by exact seeds (A side)
-    seeds: int
-    sentence_seeds: int = 0
-    diag: int = 0
-    # exact n-gram runs only; sentence seeds are fuzzy rectangles and are
-    # kept out of the repeat and coverage checks
-    members: list[tuple[int, int, int, int]] = field(default_factory=list)
-
-
-# ---------------------------------------------------------------- seeds
-
-
-def _ngram_seeds(ta: Tokens, tb: Tokens, n: int, max_df: int) -> tuple[np.ndarray, np.ndarray]:
-    """Token positions ``(i, j)`` where the same n-gram starts in A and B.
-
-    O((La + Lb) log La + S) for S seeds.
-    """
-    if len(ta) < n or len(tb) < n:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    ga = shingle_hashes(ta.ids, n)
-    gb = shingle_hashes(tb.ids, n)
-    _, inv_a, ca = np.unique(ga, return_inverse=True, return_counts=True)
-    _, inv_b, cb = np.unique(gb, return_inverse=True, return_counts=True)
-    ok_a = ca[inv_a] <= max_df
-    ok_b = cb[inv_b] <= max_df
-    pos_a = np.flatnonzero(ok_a)
-    pos_b = np.flatnonzero(ok_b)
-    order = np.argsort(ga[pos_a], kind="stable")
-    sorted_a = ga[pos_a][order]
-    left = np.searchsorted(sorted_a, gb[pos_b], side="left")
-    right = np.searchsorted(sorted_a, gb[pos_b], side="right")
-    counts = right - left
-    has = counts > 0
-    if not has.any():
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    j = np.repeat(pos_b[has], counts[has])
-    starts = np.repeat(left[has], counts[has])
-    within = np.arange(len(j)) - np.repeat(np.cumsum(counts[has]) - counts[has], counts[has])
-    i = pos_a[order][starts + within]
-    return i.astype(np.int64), j.astype(np.int64)
-
-
-def _fragments(i: np.ndarray, j: np.ndarray, n: int) -> list[tuple[int, int, int, int]]:
-    """Merge n-gram seeds on one diagonal into maximal runs ``(a0, a1, b0, b1)``."""
-    if len(i) == 0:
-        return []
-    d = j - i
-    order = np.lexsort((i, d))
-    i, d = i[order], d[order]
-    breaks = np.flatnonzero((np.diff(d) != 0) | (np.diff(i) > n)) + 1
-    bounds = np.concatenate(([0], breaks, [len(i)]))
-    frags = []
-    for s, e in itertools.pairwise(bounds):
-        a0 = int(i[s])
-        a1 = int(i[e - 1]) + n
-        b0 = a0 + int(d[s])
-        frags.append((a0, a1, b0, b0 + (a1 - a0)))
-    return frags
-
-
-_SENTENCE_INDEX: weakref.WeakKeyDictionary[Tokens, _SentenceIndex] = weakref.WeakKeyDictionary()
-
-
-@dataclass(frozen=True)
-class _SentenceIndex:
-    """Sentences of one text as token ranges, and their distinct token ids.
-
-    ``rows[k]`` is the sentence of ``ids[k]``; cached per :class:`Tokens`
-    object, so a document aligned against many others (a corpus) is split
-    into sentences once.
-    """
-
-    ranges: list[tuple[int, int]]
-    rows: np.ndarray
-    ids: np.ndarray
-
-
-def _rough_sentences(t: Tokens) -> tuple[np.ndarray, np.ndarray]:
-    """Token ranges ``[s0, s1)`` of the text's rough sentences (see :func:`rough_sentence_cuts`).
-
-    Seeds only need approximate boundaries: on ``benchmarks/reuse_eval.py``
-    (four generator seeds) these give the same scores to three decimals as
-    razdel's sentences, at 0.05 ms instead of about 1.4 ms per news article,
-    which was a third of the corpus alignment stage.
-    """
-    from detector.sentences import rough_sentence_cuts
-
-    n = len(t.starts)
-    if n == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    cuts = np.searchsorted(t.starts, rough_sentence_cuts(t.text), side="left")
-    cuts = np.unique(cuts[(cuts > 0) & (cuts < n)])
-    return np.concatenate(([0], cuts)), np.concatenate((cuts, [n]))
-
-
-def _sentence_index(t: Tokens) -> _SentenceIndex:
-    cached = _SENTENCE_INDEX.get(t)
-    if cached is not None:
-        return cached
-
-    ranges: list[tuple[int, int]] = []
-    rows: list[np.ndarray] = []
-    ids: list[np.ndarray] = []
-    s0, s1 = _rough_sentences(t)
-    if len(s0):
-        for x, y in zip(s0.tolist(), s1.tolist(), strict=True):
-            if y - x >= 5:
-                unique = distinct_sorted(t.ids[x:y])
-                rows.append(np.full(len(unique), len(ranges), dtype=np.int64))
-                ids.append(unique)
-                ranges.append((x, y))
-    index = _SentenceIndex(
-        ranges,
-        np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
-        np.concatenate(ids) if ids else np.zeros(0, dtype=np.uint64),
-    )
-    _SENTENCE_INDEX[t] = index
-    return index
-
-
-# Above this many (sentence of A, sentence of B, shared word) triples the
-# pair-join below would use too much memory; sparse matrix products take over.
-_DENSE_JOIN_LIMIT = 400_000
-
-
-def _sentence_pair_scores(
-    sa: _SentenceIndex, sb: _SentenceIndex
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """tf-idf cosine and Dice of every sentence pair sharing a word.
-
-    Returns ``(rows, cols, cosine, dice)`` for pairs with a shared word; idf
-    is computed over the sentences of both texts. For news-length texts the
-    pairs are found by joining the two (sentence, word) lists on the word
-    with numpy (no per-call sparse-matrix set-up, which dominated the cost of
-    aligning a corpus); for long texts, where frequent words would make the
-    join large, sparse products are used. Both give the same figures.
-    """
-    n_a, n_b = len(sa.ranges), len(sb.ranges)
-    vocab, columns = np.unique(np.concatenate([sa.ids, sb.ids]), return_inverse=True)
-    col_a, col_b = columns[: len(sa.ids)], columns[len(sa.ids) :]
-    df_a = np.bincount(col_a, minlength=len(vocab))
-    df_b = np.bincount(col_b, minlength=len(vocab))
-    idf = np.log((n_a + n_b + 1) / (df_a + df_b + 1)) + 1.0
-    norm_a = np.sqrt(np.bincount(sa.rows, weights=idf[col_a] ** 2, minlength=n_a)) + 1e-12
-    norm_b = np.sqrt(np.bincount(sb.rows, weights=idf[col_b] ** 2, minlength=n_b)) + 1e-12
-    len_a = np.bincount(sa.rows, minlength=n_a)
-    len_b = np.bincount(sb.rows, minlength=n_b)
-    if int(np.dot(df_a.astype(np.int64), df_b)) <= _DENSE_JOIN_LIMIT:
-        order = np.argsort(col_b, kind="stable")
-        sorted_b = col_b[order]
-        lo = np.searchsorted(sorted_b, col_a, side="left")
-        hi = np.searchsorted(sorted_b, col_a, side="right")
-        counts = hi - lo
-        a_entry = np.repeat(np.arange(len(col_a)), counts)
-        offsets = np.arange(len(a_entry)) - np.repeat(np.cumsum(counts) - counts, counts)
-        b_entry = order[np.repeat(lo, counts) + offsets]
-        cell = sa.rows[a_entry] * n_b + sb.rows[b_entry]
-        weight = idf[col_a[a_entry]] ** 2
-        cells, inverse = np.unique(cell, return_inverse=True)
-        dot = np.bincount(inverse, weights=weight)
-        inter = np.bincount(inverse)
-        rows, cols = cells // n_b, cells % n_b
-    else:
-        from scipy import sparse
-
-        xa = sparse.csr_matrix((idf[col_a], (sa.rows, col_a)), shape=(n_a, len(vocab)))
-        xb = sparse.csr_matrix((idf[col_b], (sb.rows, col_b)), shape=(n_b, len(vocab)))
-        ba = sparse.csr_matrix((np.ones(len(col_a)), (sa.rows, col_a)), shape=(n_a, len(vocab)))
-        bb = sparse.csr_matrix((np.ones(len(col_b)), (sb.rows, col_b)), shape=(n_b, len(vocab)))
-        # idf weights are >= 1, so both products have the same non-zeros (the
-        # sentence pairs sharing a word) and, in canonical CSR form, the same
-        # order: shared-word counts come from one more product, not from
-        # fancy-indexing rows (which took seconds on 50,000-word texts)
-        products = (xa @ xb.T).tocsr()
-        products.sum_duplicates()
-        shared = (ba @ bb.T).tocsr()
-        shared.sum_duplicates()
-        coo = products.tocoo()
-        rows, cols, dot = coo.row, coo.col, coo.data
-        if np.array_equal(products.indptr, shared.indptr) and np.array_equal(
-            products.indices, shared.indices
-        ):
-            inter = shared.data
-        else:  # never seen; kept so a SciPy change cannot misalign the counts
-            inter = np.asarray(ba[rows].multiply(bb[cols]).sum(axis=1)).ravel()
-    cosine = dot / (norm_a[rows] * norm_b[cols])
-    dice = 2 * inter / (len_a[rows] + len_b[cols])
-    return rows, cols, cosine, dice
-
-
-def _sentence_seeds(
-    ta: Tokens, tb: Tokens, params: Params
-) -> list[tuple[int, int, int, int]]:
-    """Token rectangles of sentence pairs with tf-idf cosine and Dice above thresholds.
-
-    Sentences are rough ones (:func:`_rough_sentences`, cached per
-    document). O(P) for P (sentence, sentence, shared word) triples.
-    """
-    sa, sb = _sentence_index(ta), _sentence_index(tb)
-    if not sa.ranges or not sb.ranges:
-        return []
-    rows, cols, cosine, dice = _sentence_pair_scores(sa, sb)
-    keep = (cosine > params.sentence_cosine) & (dice > params.sentence_dice)
-    out = []
-    for r, c in zip(rows[keep].tolist(), cols[keep].tolist(), strict=True):
-        (a0, a1), (b0, b1) = sa.ranges[r], sb.ranges[c]
-        # a paraphrased sentence keeps roughly its length; a pairing with a
-        # much longer "sentence" (a splitter failure, a list) is topic overlap
-        if max(a1 - a0, b1 - b0) <= 1.5 * min(a1 - a0, b1 - b0):
-            out.append((a0, a1, b0, b1))
-    return sorted(out)
-
-
-# ---------------------------------------------------------------- chaining
-
-
-def _chain(frags: list[tuple[int, int, int, int]], params: Params) -> list[_Region]:
-    """Chain fragments along diagonals with gap rules (reading order in A).
-
-    O(F * C) for F fragments and C chains active within ``max_gap_words``.
-    """
-    gap, drift = params.max_gap_words, params.max_diagonal_drift
-    slack = params.seed_ngram
-    chains: list[_Region] = []
-    active: list[_Region] = []
-    for a0, a1, b0, b1 in sorted(frags):
-        diag = (b0 + b1 - a0 - a1) // 2
-        active = [c for c in active if c.a1 + gap >= a0]
-        best, best_cost = None, None
-        for c in active:
-            da, db = a0 - c.a1, b0 - c.b1
-            if da < -slack or db < -slack or da > gap or db > gap:
-                continue
-            if a1 <= c.a1 and b1 <= c.b1:
-                continue  # contained: an inner repeat, not progress
-            if abs(diag - c.diag) > drift:
-                continue
-            cost = max(da, 0) + max(db, 0) + abs(diag - c.diag)
-            if best_cost is None or cost < best_cost:
-                best, best_cost = c, cost
-        if best is None:
-            region = _Region(a0, a1, b0, b1, matched=a1 - a0, seeds=1, diag=diag)
-            region.members.append((a0, a1, b0, b1))
-            chains.append(region)
-            active.append(region)
-        else:
-            best.matched += max(0, a1 - max(a0, best.a1))
-            best.a1, best.b1 = max(best.a1, a1), max(best.b1, b1)
-            best.b0 = min(best.b0, b0)
-            best.seeds += 1
-            best.diag = diag
-            best.members.append((a0, a1, b0, b1))
-    return chains
-
-
-def _gap(x0: int, x1: int, y0: int, y1: int) -> int:
-    """Distance in tokens between intervals [x0, x1) and [y0, y1) (0 if they overlap)."""
-    return max(0, max(x0, y0) - min(x1, y1))
-
-
-def _merge_close(regions: list[_Region], params: Params) -> list[_Region]:
-    """Merge regions close in both texts, whatever their diagonals (reordering).
-
-    Only regions with real support (two seeds, or one run of at least
-    ``2 * seed_ngram`` tokens) take part, so isolated shared formulae are
-    never glued together. Repeats until stable; O(R^2) per pass for R regions
-    that are few after chaining.
-    """
-    def supported(r: _Region) -> bool:
-        return r.seeds >= 2 or r.sentence_seeds > 0 or r.matched >= 2 * params.seed_ngram
-
-    strong = [r for r in regions if supported(r)]
-    weak = [r for r in regions if not supported(r)]
-    gap = params.max_gap_words
-    changed = True
-    while changed:
-        changed = False
-        strong.sort(key=lambda r: (r.a0, r.b0))
-        out: list[_Region] = []
-        for r in strong:
-            for o in out:
-                if (
-                    _gap(r.a0, r.a1, o.a0, o.a1) <= gap
-                    and _gap(r.b0, r.b1, o.b0, o.b1) <= gap
-                    # never merge two copies of one text: A ranges overlapping
-                    # while B ranges are disjoint (or vice versa) is a repeat
-                    and not _is_repeat(r, o, params.min_words)
-                ):
-                    o.a0, o.a1 = min(o.a0, r.a0), max(o.a1, r.a1)
-                    o.b0, o.b1 = min(o.b0, r.b0), max(o.b1, r.b1)
-                    o.matched += r.matched
-                    o.seeds += r.seeds
-                    o.sentence_seeds += r.sentence_seeds
-                    o.members.extend(r.members)
-                    changed = True
-                    break
-            else:
-                out.append(r)
-        strong = out
-    return strong + weak
-
-
-def _is_repeat(r: _Region, o: _Region, min_run: int) -> bool:
-    """True if some seed run of ``r`` covers the same A text as a run of ``o``
-    but other B text (or the reverse): two copies of one text, not one passage.
-
-    Only runs of at least ``min_run`` tokens count: a three-word formula
-    occurring twice is not a copy of the text.
-
-    Checked on member seeds, not bounding boxes: after reordered sentences
-    merge, the box of the merged region legitimately contains the others.
-    """
-    long_r = [m for m in r.members if m[1] - m[0] >= min_run]
-    long_o = [m for m in o.members if m[1] - m[0] >= min_run]
-    for ra0, ra1, rb0, rb1 in long_r:
-        for oa0, oa1, ob0, ob1 in long_o:
-            half = min(ra1 - ra0, oa1 - oa0) / 2
-            a_overlap = min(ra1, oa1) - max(ra0, oa0)
-            b_overlap = min(rb1, ob1) - max(rb0, ob0)
-            # a copy covers much of the same text on one side and none of
-            # it on the other; a word shared at the seam of two reordered
-            # sentences is not a copy
-            if (a_overlap >= half and b_overlap <= 0) or (b_overlap >= half and a_overlap <= 0):
-                return True
-    return False
-
-
 # ---------------------------------------------------------------- extension
 
 
-def _extend(region: _Region, ta: Tokens, tb: Tokens, window: int = 8) -> bool:
+def _extend_exact(region: Region, ida: np.ndarray, idb: np.ndarray) -> bool:
+    """Grow both ends over neighbouring words equal on both sides (the diagonal
+    continues). O(extension)."""
+    grown = False
+    a0, b0 = region.a0, region.b0
+    while a0 > 0 and b0 > 0 and ida[a0 - 1] == idb[b0 - 1]:
+        a0, b0 = a0 - 1, b0 - 1
+    if a0 < region.a0:
+        region.add_member((a0, region.a0, b0, region.b0))
+        region.a0, region.b0, grown = a0, b0, True
+    a1, b1 = region.a1, region.b1
+    while a1 < len(ida) and b1 < len(idb) and ida[a1] == idb[b1]:
+        a1, b1 = a1 + 1, b1 + 1
+    if a1 > region.a1:
+        region.add_member((region.a1, a1, region.b1, b1))
+        region.a1, region.b1, grown = a1, b1, True
+    return grown
+
+
+
+def _extend(region: Region, ta: Tokens, tb: Tokens, window: int = 8) -> bool:
     """Grow the edges over nearly matching words (at least half of them equal).
 
     A spun passage often starts or ends with a substituted word before the
@@ -412,7 +107,7 @@ def _extend(region: _Region, ta: Tokens, tb: Tokens, window: int = 8) -> bool:
     wb = idb[max(0, region.b0 - window) : region.b0][::-1].tolist()
     ext_a, ext_b = _best_prefix(_blocks(wa, wb))
     if ext_a or ext_b:
-        region.members.append((region.a0 - ext_a, region.a0, region.b0 - ext_b, region.b0))
+        region.add_member((region.a0 - ext_a, region.a0, region.b0 - ext_b, region.b0))
     region.a0 -= ext_a
     region.b0 -= ext_b
     grown = ext_a or ext_b
@@ -420,7 +115,7 @@ def _extend(region: _Region, ta: Tokens, tb: Tokens, window: int = 8) -> bool:
     wb = idb[region.b1 : region.b1 + window].tolist()
     ext_a, ext_b = _best_prefix(_blocks(wa, wb))
     if ext_a or ext_b:
-        region.members.append((region.a1, region.a1 + ext_a, region.b1, region.b1 + ext_b))
+        region.add_member((region.a1, region.a1 + ext_a, region.b1, region.b1 + ext_b))
     region.a1 += ext_a
     region.b1 += ext_b
     return bool(grown or ext_a or ext_b)
@@ -445,6 +140,85 @@ def _blocks(a_ids: list[int], b_ids: list[int]) -> list[Block]:
             out[-1] = (False, sa, op.src_end, sb, op.dest_end)
         else:
             out.append((equal, op.src_start, op.src_end, op.dest_start, op.dest_end))
+    return out
+
+
+def _monotone(anchors: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Longest chain of anchors increasing in both texts (patience LIS on B starts).
+
+    O(m log m) for m anchors.
+    """
+    import bisect
+
+    items = sorted(set(anchors))
+    tails: list[int] = []  # b0 of the last item of the best chain of each length
+    tail_idx: list[int] = []
+    prev = [-1] * len(items)
+    for k, (_, _, b0, _) in enumerate(items):
+        pos = bisect.bisect_left(tails, b0)
+        if pos == len(tails):
+            tails.append(b0)
+            tail_idx.append(k)
+        else:
+            tails[pos] = b0
+            tail_idx[pos] = k
+        prev[k] = tail_idx[pos - 1] if pos else -1
+    out = []
+    k = tail_idx[-1] if tail_idx else -1
+    while k >= 0:
+        out.append(items[k])
+        k = prev[k]
+    return out[::-1]
+
+
+def _region_blocks(
+    ida: np.ndarray, idb: np.ndarray, region: Region, a0: int, a1: int, b0: int, b1: int
+) -> list[Block]:
+    """Fused alignment blocks of tokens ``[a0, a1) x [b0, b1)`` (relative offsets).
+
+    Up to :data:`_DIRECT_LIMIT` tokens a side: one rapidfuzz call. Longer:
+    the region's exact runs form a monotone chain of anchors and only the
+    stretches between anchors are aligned (a stretch too long for that is one
+    substitution), so a 1 MB copy costs linear time and memory.
+    """
+    a_run, b_run = ida[a0:a1], idb[b0:b1]
+    if len(a_run) <= _DIRECT_LIMIT and len(b_run) <= _DIRECT_LIMIT:
+        return _blocks(a_run.tolist(), b_run.tolist())
+    anchors = []
+    for m0, m1, n0, _ in region.members:
+        # clip the run to the rectangle, staying on its diagonal
+        x0, y0 = m0 - a0, n0 - b0
+        lo = max(0, a0 - m0, b0 - n0)
+        hi = min(m1 - m0, a1 - m0, b1 - n0)
+        if hi > lo:
+            anchors.append((x0 + lo, x0 + hi, y0 + lo, y0 + hi))
+    out: list[Block] = []
+
+    def add(block: Block) -> None:
+        if block[2] == block[1] and block[4] == block[3]:
+            return
+        if out and out[-1][0] == block[0] and out[-1][2] == block[1] and out[-1][4] == block[3]:
+            out[-1] = (block[0], out[-1][1], block[2], out[-1][3], block[4])
+        else:
+            out.append(block)
+
+    def gap(pa: int, x0: int, pb: int, y0: int) -> None:
+        if x0 - pa <= _DIRECT_LIMIT and y0 - pb <= _DIRECT_LIMIT:
+            for eq, sa, ea, sb, eb in _blocks(a_run[pa:x0].tolist(), b_run[pb:y0].tolist()):
+                add((eq, pa + sa, pa + ea, pb + sb, pb + eb))
+        else:
+            add((False, pa, x0, pb, y0))
+
+    pa = pb = 0
+    for x0, x1, y0, y1 in _monotone(anchors):
+        shift = max(pa - x0, pb - y0, 0)
+        x0, y0 = x0 + shift, y0 + shift
+        if x1 <= x0:
+            continue
+        gap(pa, x0, pb, y0)
+        add((True, x0, x1, y0, y1))
+        pa, pb = x1, y1
+    gap(pa, len(a_run), pb, len(b_run))
     return out
 
 
@@ -490,26 +264,21 @@ def _op_span(t: Tokens, base: int, start: int, end: int, length: int) -> Span:
 
 
 def _word_ops(
-    a_ids: list[int], b_ids: list[int], ta: Tokens, tb: Tokens, a0: int, b0: int
+    blocks: list[Block], n_a: int, n_b: int, ta: Tokens, tb: Tokens, a0: int, b0: int
 ) -> tuple[tuple[WordOp, ...], int, int, int]:
-    """Word operations between two token runs, and counts (kept, substituted, indel).
+    """Word operations from fused alignment blocks, and counts (kept, substituted, indel).
 
-    Adjacent non-equal rapidfuzz opcodes are fused into one operation, so a
+    Adjacent non-equal opcodes are already fused (:func:`_blocks`), so a
     one-word-to-three-words swap is one ``substitute`` ("vision" ->
     "imaginative and prescient") rather than a replace plus an insert.
     """
-    from rapidfuzz.distance import Levenshtein
-
     ops: list[WordOp] = []
     kept = subst = indel = 0
-    pending: list[int] | None = None  # [sa, ea, sb, eb] of fused non-equal ops
-
-    def flush() -> None:
-        nonlocal pending, subst, indel
-        if pending is None:
-            return
-        sa, ea, sb, eb = pending
-        if ea > sa and eb > sb:
+    for equal, sa, ea, sb, eb in blocks:
+        if equal:
+            kind = "keep"
+            kept += ea - sa
+        elif ea > sa and eb > sb:
             kind = "substitute"
             subst += ea - sa
         elif ea > sa:
@@ -521,35 +290,39 @@ def _word_ops(
         ops.append(
             WordOp(
                 kind,  # type: ignore[arg-type]
-                _op_span(ta, a0, sa, ea, len(a_ids)),
-                _op_span(tb, b0, sb, eb, len(b_ids)),
+                _op_span(ta, a0, sa, ea, n_a),
+                _op_span(tb, b0, sb, eb, n_b),
             )
         )
-        pending = None
-
-    for op in Levenshtein.opcodes(a_ids, b_ids):
-        if op.tag == "equal":
-            flush()
-            kept += op.src_end - op.src_start
-            ops.append(
-                WordOp(
-                    "keep",
-                    _op_span(ta, a0, op.src_start, op.src_end, len(a_ids)),
-                    _op_span(tb, b0, op.dest_start, op.dest_end, len(b_ids)),
-                )
-            )
-        elif pending is None:
-            pending = [op.src_start, op.src_end, op.dest_start, op.dest_end]
-        else:
-            pending[1], pending[3] = op.src_end, op.dest_end
-    flush()
     return tuple(ops), kept, subst, indel
 
 
-def _kind(words: int, kept: int, subst: int, indel: int) -> str:
-    if subst == 0 and indel == 0:
-        return "verbatim"
+def _same_forms(ta: Tokens, tb: Tokens, a0: int, a1: int, b0: int, b1: int) -> bool:
+    """True if the two token runs have identical unstemmed normalised forms.
+
+    Matching ids are stemmed ("ministry" = "ministries"), so equal ids alone
+    do not make a passage verbatim. O(tokens).
+    """
+    from detector.tokens import normalize_token
+
+    if a1 - a0 != b1 - b0:
+        return False
+    text_a, text_b = ta.text, tb.text
+    for x, y in zip(range(a0, a1), range(b0, b1), strict=True):
+        wa = text_a[int(ta.starts[x]) : int(ta.ends[x])]
+        wb = text_b[int(tb.starts[y]) : int(tb.ends[y])]
+        if wa != wb and normalize_token(wa, False) != normalize_token(wb, False):
+            return False
+    return True
+
+
+def _kind(words: int, kept: int, subst: int, indel: int, sentence_backed: bool) -> str:
+    """Passage kind from the word operations (``verbatim`` is decided by the caller)."""
     changed = subst + indel
+    # Rewritten sentence by sentence: found by sentence similarity, and most
+    # words differ -- not an edit of the same wording.
+    if sentence_backed and kept < 0.5 * words:
+        return "paraphrased"
     # Spinning swaps words in place: many substitutions, few pure insertions.
     if subst >= 0.12 * words and subst >= 2 * indel:
         return "spun"
@@ -569,21 +342,27 @@ def _bag_dice(a_ids: np.ndarray, b_ids: np.ndarray) -> float:
     return float(2 * inter / (len(a_ids) + len(b_ids)))
 
 
-def _seed_coverage(region: _Region, n_a: int, n_b: int) -> float:
-    """Share of the region's tokens (the smaller side) covered by exact seeds."""
+def _seed_coverage(region: Region, a0: int, a1: int, b0: int, b1: int) -> float:
+    """Share of the passage's tokens (the smaller side) covered by exact seeds. O(tokens)."""
+    n_a, n_b = a1 - a0, b1 - b0
+    if n_a <= 0 or n_b <= 0:
+        return 0.0
     cover_a = np.zeros(n_a, dtype=bool)
     cover_b = np.zeros(n_b, dtype=bool)
-    for a0, a1, b0, b1 in region.members:
-        cover_a[max(a0 - region.a0, 0) : a1 - region.a0] = True
-        cover_b[max(b0 - region.b0, 0) : b1 - region.b0] = True
-    return float(min(cover_a.mean() if n_a else 0.0, cover_b.mean() if n_b else 0.0))
+    for m0, m1, n0, n1 in region.members:
+        if m1 > a0 and m0 < a1:
+            cover_a[max(m0 - a0, 0) : m1 - a0] = True
+        if n1 > b0 and n0 < b1:
+            cover_b[max(n0 - b0, 0) : n1 - b0] = True
+    return float(min(cover_a.mean(), cover_b.mean()))
 
 
 def _covered_runs(members: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
     """Maximal runs ``[start, end)`` of tokens in ``[lo, hi)`` covered by ``members``."""
     cover = np.zeros(hi - lo, dtype=bool)
     for start, end in members:
-        cover[max(start - lo, 0) : max(end - lo, 0)] = True
+        if end > lo and start < hi:
+            cover[max(start - lo, 0) : max(end - lo, 0)] = True
     if not cover.any():
         return []
     padded = np.concatenate(([False], cover, [False]))
@@ -591,56 +370,60 @@ def _covered_runs(members: list[tuple[int, int]], lo: int, hi: int) -> list[tupl
     return [(lo + int(x), lo + int(y)) for x, y in zip(edges[::2], edges[1::2], strict=True)]
 
 
-def _dense_bounds(runs: list[tuple[int, int]], lo: int, hi: int) -> tuple[int, int]:
-    """Bounds after cutting sparse edges off ``[lo, hi)``.
+# An edge is cut only at a gap of at least this many unmatched tokens ...
+_CUT_MIN_GAP = 8
+# ... that is this many times longer than the region's median gap.
+_CUT_GAP_RATIO = 2.5
 
-    Walking from an edge over the covered runs, the edge is cut at a gap when
-    the text from the (current) edge through that gap is covered less than
-    half: a short shared formula beside the passage, glued to it by the gap
-    tolerance, is cut off, while a spun passage (many short runs with short
-    gaps) keeps its ends. Only the outer half of the range may be cut.
+
+def _cut_from_start(runs: list[tuple[int, int]], cut: float, half: int) -> int:
+    """Index of the first run kept when walking in from ``runs[0]`` (see :func:`_dense_bounds`)."""
+    covered = edge = 0
+    for k in range(len(runs) - 1):
+        covered += runs[k][1] - runs[k][0]
+        g = runs[k + 1][0] - runs[k][1]
+        if runs[k + 1][0] - runs[0][0] > half:
+            break
+        if g >= cut and covered * 2 < g:
+            edge, covered = k + 1, 0
+    return edge
+
+
+def _dense_bounds(runs: list[tuple[int, int]]) -> tuple[int, int]:
+    """First and last matched token of one side, after cutting unmatched edges.
+
+    Walking in from an edge, the edge moves past a gap when the gap is
+    genuinely unmatched -- at least ``_CUT_MIN_GAP`` tokens and
+    ``_CUT_GAP_RATIO`` times the median gap between matched runs -- and the
+    matched text between the edge and the gap is less than half the gap: a
+    short shared formula glued to the passage by the gap tolerance. A sparse
+    but uniform chain (paraphrase: a few shared words every few words) has no
+    such gap and keeps its ends. Only the outer half of the range may be
+    cut. O(runs log runs).
     """
-    if not runs:
-        return lo, hi
-    # uncovered ends come from sentence-seed rectangles whose sentences run
-    # on past the reused text; the passage ends where shared words end
     if len(runs) < 2:
-        return runs[0]
-    half = (hi - lo) // 2
-
-    left = None
-    edge, covered = runs[0][0], 0
-    for (s0, e0), (s1, _) in itertools.pairwise(runs):
-        covered += e0 - s0
-        if s1 - lo > half:
-            break
-        if covered * 2 < s1 - edge:  # [edge, s1) is mostly uncovered
-            left, edge, covered = s1, s1, 0
-    right = None
-    edge, covered = runs[-1][1], 0
-    for (s0, e0), (_, e1) in itertools.pairwise(reversed(runs)):
-        covered += e0 - s0
-        if hi - e1 > half:
-            break
-        if covered * 2 < edge - e1:  # [e1, edge) is mostly uncovered
-            right, edge, covered = e1, e1, 0
-    return (runs[0][0] if left is None else left), (runs[-1][1] if right is None else right)
+        return runs[0] if runs else (0, 0)
+    gaps = [s1 - e0 for (_, e0), (s1, _) in itertools.pairwise(runs)]
+    median = sorted(gaps)[len(gaps) // 2]
+    cut = max(_CUT_MIN_GAP, _CUT_GAP_RATIO * median)
+    half = (runs[-1][1] - runs[0][0]) // 2
+    left = _cut_from_start(runs, cut, half)
+    right = _cut_from_start([(-e, -s) for s, e in reversed(runs)], cut, half)
+    start, end = runs[left][0], runs[len(runs) - 1 - right][1]
+    if end <= start:
+        return runs[0][0], runs[-1][1]
+    return start, end
 
 
-def _trim_edges(region: _Region, ta: Tokens, tb: Tokens) -> None:
-    """Cut sparse edges on each side independently, by exact-seed coverage.
+def _trim_edges(region: Region, ida: np.ndarray, idb: np.ndarray) -> None:
+    """Cut unmatched edges on each side independently (:func:`_dense_bounds`).
 
-    Chaining tolerates gaps so that spun text stays one passage, but the same
-    tolerance can glue a shared formula lying just outside the passage
-    ("foreign minister Sergei Lavrov") onto it. Coverage is judged per side,
-    so a passage whose sentences were reordered is not cut.
+    Matched words are those of exact seed runs plus those the sequence
+    alignment keeps (in spun text most kept words sit between substitutions,
+    outside any intact n-gram). Coverage is judged per side, so a passage
+    whose sentences were reordered is not cut.
     """
-    if not region.members:
-        return
-    # words matched by exact seeds, plus words the sequence alignment keeps:
-    # in spun text most kept words sit between substitutions, outside any
-    # intact n-gram, and judging density by seeds alone would cut good ends
-    blocks = _blocks(ta.ids[region.a0 : region.a1].tolist(), tb.ids[region.b0 : region.b1].tolist())
+    blocks = _region_blocks(ida, idb, region, region.a0, region.a1, region.b0, region.b1)
     kept = [
         (region.a0 + sa, region.a0 + ea, region.b0 + sb, region.b0 + eb)
         for equal, sa, ea, sb, eb in blocks
@@ -649,40 +432,64 @@ def _trim_edges(region: _Region, ta: Tokens, tb: Tokens) -> None:
     matched = region.members + kept
     runs_a = _covered_runs([(m[0], m[1]) for m in matched], region.a0, region.a1)
     runs_b = _covered_runs([(m[2], m[3]) for m in matched], region.b0, region.b1)
-    region.a0, region.a1 = _dense_bounds(runs_a, region.a0, region.a1)
-    region.b0, region.b1 = _dense_bounds(runs_b, region.b0, region.b1)
+    if runs_a and runs_b:
+        region.a0, region.a1 = _dense_bounds(runs_a)
+        region.b0, region.b1 = _dense_bounds(runs_b)
 
 
 def _to_passage(
-    region: _Region, ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
-) -> Passage | None:
+    region: Region, ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
+) -> tuple[Passage, float] | None:
+    """The region as a passage, with the largest ``min_words`` that still reports it.
+
+    Returns None (counted in ``stats``) when it is too short or too weak.
+    """
     from rapidfuzz.distance import Indel
 
-    a_run = ta.ids[region.a0 : region.a1]
-    b_run = tb.ids[region.b0 : region.b1]
-    words = min(len(a_run), len(b_run))
-    if words < params.min_words:
+    a0, a1, b0, b1 = region.a0, region.a1, region.b0, region.b1
+    words = min(a1 - a0, b1 - b0)
+    short = words < params.min_words
+    if short and words < SHORT_BORROWING_WORDS:
         stats.too_short += 1
         return None
-    a_list, b_list = a_run.tolist(), b_run.tolist()
-    seq_sim = Indel.normalized_similarity(a_list, b_list)
-    bag = _bag_dice(a_run, b_run)
-    coverage = _seed_coverage(region, len(a_run), len(b_run))
+    blocks = _region_blocks(ta.ids, tb.ids, region, a0, a1, b0, b1)
+    if a1 - a0 <= _DIRECT_LIMIT and b1 - b0 <= _DIRECT_LIMIT:
+        seq_sim = Indel.normalized_similarity(ta.ids[a0:a1].tolist(), tb.ids[b0:b1].tolist())
+    else:
+        equal = sum(ea - sa for eq, sa, ea, _, _ in blocks if eq)
+        seq_sim = 2 * equal / ((a1 - a0) + (b1 - b0))
+    bag = _bag_dice(ta.ids[a0:a1], tb.ids[b0:b1])
+    coverage = _seed_coverage(region, a0, a1, b0, b1)
     sentence_backed = region.sentence_seeds >= 2 and bag >= params.min_score
-    if seq_sim < params.min_score and coverage < 0.5 and not sentence_backed:
+    # a short borrowing: one strongly matching sentence (or a near-copy) of
+    # SHORT_BORROWING_WORDS or more words, reported whatever min_words is
+    borrowing = words >= SHORT_BORROWING_WORDS and (
+        seq_sim >= 0.8 or (region.strong_sentences >= 1 and bag >= 0.5)
+    )
+    if short and not borrowing:
+        stats.too_short += 1
+        return None
+    elif seq_sim < params.min_score and coverage < 0.5 and not sentence_backed:
         stats.low_score += 1
         return None
-    ops, kept, subst, indel = _word_ops(a_list, b_list, ta, tb, region.a0, region.b0)
-    return Passage(
-        a=_with_punctuation(ta, region.a0, region.a1),
-        b=_with_punctuation(tb, region.b0, region.b1),
+    ops, kept, subst, indel = _word_ops(blocks, a1 - a0, b1 - b0, ta, tb, a0, b0)
+    if subst == 0 and indel == 0 and _same_forms(ta, tb, a0, a1, b0, b1):
+        kind = "verbatim"
+    else:
+        kind = _kind(words, kept, subst, indel, region.sentence_seeds > 0)
+        if kind == "verbatim":
+            kind = "edited"
+    passage = Passage(
+        a=_with_punctuation(ta, a0, a1),
+        b=_with_punctuation(tb, b0, b1),
         words=words,
         score=float(max(seq_sim, bag)),
-        kind=_kind(words, kept, subst, indel),  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]
         ops=ops,
-        tok_a=(region.a0, region.a1),
-        tok_b=(region.b0, region.b1),
+        tok_a=(a0, a1),
+        tok_b=(b0, b1),
     )
+    return passage, (float("inf") if borrowing else words)
 
 
 _OPENING = frozenset("\"'«“‘„([¿¡")
@@ -711,27 +518,44 @@ def _overlap(x: tuple[int, int], y: tuple[int, int]) -> int:
     return max(0, min(x[1], y[1]) - max(x[0], y[0]))
 
 
-def _drop_overlapping(passages: list[Passage], stats: AlignmentStats) -> list[Passage]:
+def _drop_overlapping(
+    passages: list[tuple[Passage, float]], stats: AlignmentStats
+) -> list[Passage]:
     """Keep the strongest of passages that overlap on either side.
 
     A text repeated inside one document (an FAQ restating an article, a
     scrape that doubles every post) would otherwise give the same passage
-    twice. Strength = words x score. O(P^2) for P passages.
+    twice. Each passage comes with the largest ``min_words`` that reports it;
+    passages reported under larger thresholds are placed first, then longer
+    ones, then higher scores. So a passage found only under a smaller
+    ``min_words`` never displaces one found under a larger: a smaller
+    ``--min-words`` never finds less. O(P log P) for P passages.
     """
+    import bisect
+
     kept: list[Passage] = []
-    for p in sorted(passages, key=lambda p: (-p.words * p.score, p.tok_a, p.tok_b)):
-        clash = False
-        for q in kept:
-            oa, ob = _overlap(p.tok_a, q.tok_a), _overlap(p.tok_b, q.tok_b)
-            la = p.tok_a[1] - p.tok_a[0]
-            lb = p.tok_b[1] - p.tok_b[0]
-            if oa > 0.2 * la or ob > 0.2 * lb:
-                clash = True
-                break
-        if clash:
+    # kept intervals per side, sorted by start, for overlap look-ups
+    starts_a: list[tuple[int, int]] = []
+    starts_b: list[tuple[int, int]] = []
+
+    def clashes(iv: tuple[int, int], index: list[tuple[int, int]]) -> bool:
+        length = iv[1] - iv[0]
+        k = bisect.bisect_left(index, (iv[0], -1))
+        # neighbours on both sides; passages kept never overlap much, so a
+        # few on each side are enough
+        for s, e in index[max(0, k - 4) : k + 4]:
+            if _overlap(iv, (s, e)) > 0.2 * length:
+                return True
+        return False
+
+    ranked = sorted(passages, key=lambda x: (-x[1], -x[0].words, -x[0].score, x[0].tok_a, x[0].tok_b))
+    for p, _ in ranked:
+        if clashes(p.tok_a, starts_a) or clashes(p.tok_b, starts_b):
             stats.overlapping += 1
-        else:
-            kept.append(p)
+            continue
+        kept.append(p)
+        bisect.insort(starts_a, p.tok_a)
+        bisect.insort(starts_b, p.tok_b)
     return sorted(kept, key=lambda p: (p.a.start, p.b.start))
 
 
@@ -748,9 +572,9 @@ def align_passages(
     Returns:
         Passages ordered by position in A, with character spans into both
         original texts and word operations. Symmetric: ``align_passages(tb,
-        ta)`` gives the same passages with the sides swapped. Typically
-        O(L log L + S) for L tokens and S seeds; two 50,000-word texts take
-        well under a second.
+        ta)`` gives the same passages with the sides swapped. O(L log L + S)
+        for L tokens and S seeds (S is at most ``max_seed_df`` per token);
+        two 1 MB texts take a few seconds.
     """
     stats = stats if stats is not None else AlignmentStats()
     # Seeds, chains and edge rules break ties by position (in repetitive text
@@ -782,28 +606,29 @@ def _mirror(p: Passage) -> Passage:
 def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats) -> list[Passage]:
     """:func:`align_passages` with A and B taken as given."""
     n = params.seed_ngram
-    i, j = _ngram_seeds(ta, tb, n, params.max_seed_df)
+    i, j = ngram_seeds(ta, tb, n, params.max_seed_df)
     stats.seeds = len(i)
-    frags = _fragments(i, j, n)
-    regions = _chain(frags, params)
-    sentence_frags: list[tuple[int, int, int, int]] = []
+    regions = chain(fragments(i, j, n), params)
+    sentence_frags: list[tuple[int, int, int, int, bool]] = []
     # Sentence similarity is the costly seed (a sentence split and a tf-idf
     # product per pair); it only extends real evidence, so a pair whose exact
-    # seeds never chain to a passage-sized run is not worth it. In a corpus most
-    # candidate pairs are of that kind.
-    anchor = max(2 * n, params.min_words)
-    if params.sentence_seeds and any(r.matched >= anchor for r in regions):
-        sentence_frags = _sentence_seeds(ta, tb, params)
+    # seeds never chain to a run of a few words is not worth it.
+    if params.sentence_seeds and any(r.matched >= _SENTENCE_ANCHOR for r in regions):
+        sentence_frags = sentence_seeds(ta, tb, params)
     stats.sentence_seeds = len(sentence_frags)
-    for a0, a1, b0, b1 in sentence_frags:
-        region = _Region(a0, a1, b0, b1, matched=0, seeds=1, sentence_seeds=1)
+    for a0, a1, b0, b1, strong in sentence_frags:
+        region = Region(a0, a1, b0, b1, matched=0, seeds=1, sentence_seeds=1)
+        region.strong_sentences = int(strong)
+        region.sentences.append((a0, a1, b0, b1))
         region.diag = (b0 + b1 - a0 - a1) // 2
         regions.append(region)
-    regions = _merge_close(regions, params)
+    regions = merge_close(regions, params)
     stats.candidates = len(regions)
+    floor = min(params.min_words, SHORT_BORROWING_WORDS)
     passages = []
+    ida, idb = ta.ids, tb.ids
     for region in regions:
-        if region.seeds < 2 and region.matched < params.min_words:
+        if region.seeds < 2 and region.matched < floor and not region.strong_sentences:
             stats.too_short += 1
             continue
         if region.members:
@@ -813,13 +638,19 @@ def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
             region.a1 = max(m[1] for m in region.members)
             region.b0 = min(m[2] for m in region.members)
             region.b1 = max(m[3] for m in region.members)
+        _extend_exact(region, ida, idb)
         for _ in range(8):  # grow over spun edge words, a window at a time
             if not _extend(region, ta, tb):
                 break
-        _trim_edges(region, ta, tb)
-        passage = _to_passage(region, ta, tb, params, stats)
-        if passage is not None:
-            passages.append(passage)
+            _extend_exact(region, ida, idb)
+        _trim_edges(region, ida, idb)
+        found = _to_passage(region, ta, tb, params, stats)
+        if found is not None:
+            passage, limit = found
+            # a lone short run only becomes a region when min_words <= its length
+            if region.seeds < 2 and region.matched < SHORT_BORROWING_WORDS and not region.strong_sentences:
+                limit = min(limit, region.matched)
+            passages.append((passage, limit))
     result = _drop_overlapping(passages, stats)
     stats.kept = len(result)
     return result

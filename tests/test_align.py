@@ -205,25 +205,44 @@ def test_compare_mirrors(shared: list[str], pre: str, post: str) -> None:
     assert forward == backward
 
 
-def test_sentence_scores_join_equals_sparse_products(
-    seeds: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import detector.align as align_module
+def test_sentence_scores_join_equals_brute_force(seeds: dict[str, str]) -> None:
+    """The numpy join gives the tf-idf cosine and Dice of a direct computation
+    (words in more than ``_JOIN_DF_CAP`` sentences of a side are not joined on)."""
+    import math
+
+    import detector.seeds as seeds_module
     from detector.tokens import tokenize
 
     texts = list(seeds.values())
     for x, y in [(0, 3), (1, 4), (2, 2), (4, 0)]:
         ta = tokenize(texts[x])
         tb = tokenize(texts[y][:3000] + texts[x][1000:3000])
-        sa, sb = align_module._sentence_index(ta), align_module._sentence_index(tb)
-        results = []
-        for limit in (10**12, -1):  # numpy pair join, then scipy sparse products
-            monkeypatch.setattr(align_module, "_DENSE_JOIN_LIMIT", limit)
-            rows, cols, cosine, dice = align_module._sentence_pair_scores(sa, sb)
-            results.append(
-                {(r, c): (co, di) for r, c, co, di in zip(rows, cols, cosine, dice, strict=True)}
-            )
-        join, products = results
-        assert join.keys() == products.keys() and join
-        for key, (co, di) in join.items():
-            assert co == pytest.approx(products[key][0]) and di == pytest.approx(products[key][1])
+        sa, sb = seeds_module._sentence_index(ta), seeds_module._sentence_index(tb)
+        rows, cols, cosine, dice = seeds_module._sentence_pair_scores(sa, sb)
+        got = {(r, c): (co, di) for r, c, co, di in zip(rows, cols, cosine, dice, strict=True)}
+        sents_a = [set(ta.ids[s:e].tolist()) for s, e in sa.ranges]
+        sents_b = [set(tb.ids[s:e].tolist()) for s, e in sb.ranges]
+        df: dict[int, int] = {}
+        side_df: list[dict[int, int]] = [{}, {}]
+        for side, sents in enumerate((sents_a, sents_b)):
+            for sent in sents:
+                for w in sent:
+                    df[w] = df.get(w, 0) + 1
+                    side_df[side][w] = side_df[side].get(w, 0) + 1
+        cap = seeds_module._JOIN_DF_CAP  # words this frequent are not joined on
+        n = len(sents_a) + len(sents_b)
+        idf = {w: math.log((n + 1) / (d + 1)) + 1.0 for w, d in df.items()}
+        want = {}
+        for r, u in enumerate(sents_a):
+            for c, v in enumerate(sents_b):
+                shared = {
+                    w for w in u & v if side_df[0][w] <= cap and side_df[1][w] <= cap
+                }
+                if shared:
+                    dot = sum(idf[w] ** 2 for w in shared)
+                    na = math.sqrt(sum(idf[w] ** 2 for w in u))
+                    nb = math.sqrt(sum(idf[w] ** 2 for w in v))
+                    want[(r, c)] = (dot / (na * nb), 2 * len(shared) / (len(u) + len(v)))
+        assert got.keys() == want.keys() and got
+        for key, (co, di) in got.items():
+            assert co == pytest.approx(want[key][0]) and di == pytest.approx(want[key][1])
