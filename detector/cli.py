@@ -33,9 +33,10 @@ def _write_output(data: str, output: str | None) -> None:
     directory = os.path.dirname(os.path.abspath(output))
     import tempfile
 
-    fd, tmp = tempfile.mkstemp(prefix=".detector-", dir=directory)
+    with _disk_full_is_one_line(output):
+        fd, tmp = tempfile.mkstemp(prefix=".detector-", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with _disk_full_is_one_line(output), os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(data)
         # mkstemp makes the file private (0600); give it the mode a plain
         # open() would, i.e. 0666 less the user's umask
@@ -49,9 +50,89 @@ def _write_output(data: str, output: str | None) -> None:
         raise
 
 
+class _disk_full_is_one_line:  # lower-case: used like a function in a with statement
+    """Turn ENOSPC/EDQUOT while writing ``output`` into a one-line EngineError (exit 3)."""
+
+    def __init__(self, output: str | None) -> None:
+        self.output = output
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> None:
+        import errno
+
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            from detector.render.sanitize import display_line
+
+            raise EngineError(
+                f"{display_line(self.output)}: no space left on device; nothing was written "
+                "(an existing file is kept)"
+            ) from exc
+
+
+def _say(message: str) -> None:
+    """One line on stderr; ids, outlets and paths in it pass through the sanitiser."""
+    from detector.render.sanitize import display_line
+
+    click.echo(display_line(message), err=True)
+
+
+def _output_folder_exists(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse ``-o`` into a missing folder while parsing, before any work."""
+    if value and value != "-":
+        folder = os.path.dirname(os.path.abspath(value))
+        if not os.path.isdir(folder):
+            from detector.render.sanitize import display_text
+
+            raise click.BadParameter(
+                f"folder {display_text(os.path.dirname(value) or folder)!r} does not exist",
+                ctx=ctx,
+                param=param,
+            )
+    return value
+
+
 output_option = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomically)."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    callback=_output_folder_exists,
+    help="Write to FILE (atomically).",
 )
+
+meta_option = click.option(
+    "--meta",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="CSV or JSONL sidecar with id, outlet, date, url: sets them for documents of any input.",
+)
+
+
+def _open_inputs(paths: Any, meta: str | None) -> Any:
+    """Check extras for PATHS and open an input session (the --meta sidecar) for this command."""
+    from detector.inputs.extras import check_sources
+    from detector.inputs.meta import input_session
+
+    check_sources(paths)
+    return click.get_current_context().with_resource(input_session(meta))
+
+
+def _input_notes(session: Any) -> None:
+    """Print the load notes and unmatched --meta ids on stderr, one line each."""
+    from detector.render.sanitize import display_text
+
+    for note in session.notes:
+        click.echo(f"detector: {display_text(note)}", err=True)
+    unmatched = session.unmatched()
+    if unmatched:
+        shown = ", ".join(repr(display_text(i)) for i in unmatched[:10])
+        more = f" and {len(unmatched) - 10} more" if len(unmatched) > 10 else ""
+        click.echo(
+            f"detector: --meta {display_text(session.meta.path)}: {len(unmatched)} id(s) match "
+            f"no document: {shown}{more}",
+            err=True,
+        )
 
 min_words_option = click.option(
     "--min-words",
@@ -171,6 +252,15 @@ def compare(
         model=clf,
         cross_lingual=cross_lingual,
     )
+    kinds = ", ".join(
+        f"{n} {k}" for k in dict.fromkeys(p.kind for p in result.passages)
+        if (n := sum(1 for p in result.passages if p.kind == k))
+    )
+    _say(
+        f"detector: {len(result.passages)} passage(s)" + (f" ({kinds})" if kinds else "")
+        + f" between {doc_a.id} and {doc_b.id}; text in passages: A {result.similarity.coverage_a:.0%}, "
+        f"B {result.similarity.coverage_b:.0%}"
+    )
     if fmt == "json":
         import json
 
@@ -204,6 +294,7 @@ def compare(
 )
 @click.option("--model", type=click.Path(dir_okay=False), help="Model file from 'detector train'.")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable records, counting them.")
+@meta_option
 @color_option
 def flag(
     files: tuple[str, ...],
@@ -212,6 +303,7 @@ def flag(
     min_score: float | None,
     model: str | None,
     skip_bad: bool,
+    meta: str | None,
     color: str,
 ) -> None:
     """Flag framing sentences (multipolarity, double standards, ...) and the words behind them.
@@ -221,14 +313,18 @@ def flag(
     from detector.framing import flag_documents, load_default_model
     from detector.load import LoadStats, iter_documents
 
+    session = _open_inputs(files, meta)
     stats = LoadStats()
     documents = list(iter_documents(files, skip_bad=skip_bad, stats=stats))
+    _input_notes(session)
     clf = _load_model(model) if model else load_default_model()
     flags = flag_documents(documents, model=clf, min_score=min_score)
     if stats.skipped:
-        click.echo(f"detector: skipped {stats.skipped} bad record(s)", err=True)
+        _say(f"detector: skipped {stats.skipped} bad record(s)")
         for error in stats.errors:
-            click.echo(f"  {error}", err=True)
+            _say(f"  {error}")
+    flagged = len({f.doc for f in flags})
+    _say(f"detector: {len(flags):,} framing flag(s) in {flagged:,} of {len(documents):,} document(s)")
     if fmt == "json":
         import json
 
@@ -251,6 +347,7 @@ def flag(
     type=click.Path(dir_okay=False),
     default="framing-model.npz",
     show_default=True,
+    callback=_output_folder_exists,
     help="Where to write the model (a safe npz + JSON file, never a pickle).",
 )
 def train(labels: str, output: str) -> None:
@@ -258,22 +355,50 @@ def train(labels: str, output: str) -> None:
     from detector.framing import train_model
 
     model = train_model(labels, output)
-    click.echo(f"detector: trained {len(model.labels_)} labels; wrote {output}", err=True)
+    _say(f"detector: trained {len(model.labels_)} labels; wrote {output}")
 
 
 
 def _check_report_output(fmt: str, output: str | None) -> None:
     """Refuse impossible output choices before any work is done."""
-    if fmt == "parquet" and (not output or output == "-"):
-        raise click.UsageError("--format parquet writes a binary file: give -o FILE")
+    if fmt in ("parquet", "sqlite") and (not output or output == "-"):
+        raise click.UsageError(f"--format {fmt} writes a binary file: give -o FILE")
+    if fmt == "parquet":
+        from detector.inputs.extras import require_extra
+
+        require_extra("parquet", "--format parquet")
 
 
-def _emit_report(result: Any, fmt: str, output: str | None, color: str, top: int) -> None:
+def _report_summary(result: Any) -> str:
+    """The one-line stderr summary of a report (``report`` and ``index report``)."""
+    n_reuse = sum(1 for c in result.clusters if c.kind == "reuse")
+    n_boiler = len(result.clusters) - n_reuse
+    return (
+        f"{len(result.documents):,} docs, {n_reuse:,} reuse clusters, {n_boiler:,} boilerplate, "
+        f"{result.skipped:,} bad records skipped"
+    )
+
+
+def _emit_report(
+    result: Any, fmt: str, output: str | None, color: str, top: int, gexf_level: str = "outlet"
+) -> None:
     """Render a Report in ``fmt`` to stdout or ``output`` (shared by report commands)."""
     if fmt == "parquet":
         from detector.engines.spark import write_report_parquet  # pyarrow only, no Spark
 
-        write_report_parquet(result, output)
+        with _disk_full_is_one_line(output):
+            write_report_parquet(result, output)
+        return
+    if fmt == "sqlite":
+        from detector.render.sqlite import write_report_sqlite
+
+        with _disk_full_is_one_line(output):
+            write_report_sqlite(result, output)
+        return
+    if fmt == "gexf":
+        from detector.render.gexf import render_gexf
+
+        _write_output(render_gexf(result, level=gexf_level), output)
         return
     if fmt == "text":
         from detector.render.terminal import render_report
@@ -323,9 +448,9 @@ def _load_model(path: str) -> Any:
 @click.argument("b")
 @click.option(
     "--width",
-    type=click.IntRange(20),
+    type=click.IntRange(60),
     default=None,
-    help="Total width in columns (default: the terminal's; laid out for 60 and up).",
+    help="Total width in columns, at least 60 (default: the terminal's).",
 )
 @click.option(
     "--context",
@@ -400,7 +525,15 @@ def diff(
         console.print(view)
 
 
-FORMATS_REPORT = ("text", "json", "jsonl", "html", "markdown", "csv", "parquet")
+FORMATS_REPORT = ("text", "json", "jsonl", "html", "markdown", "csv", "parquet", "gexf", "sqlite")
+
+gexf_level_option = click.option(
+    "--gexf-level",
+    type=click.Choice(["outlet", "document"]),
+    default="outlet",
+    show_default=True,
+    help="With --format gexf: a network of outlets, or of documents.",
+)
 
 
 @cli.command()
@@ -413,9 +546,11 @@ FORMATS_REPORT = ("text", "json", "jsonl", "html", "markdown", "csv", "parquet")
     show_default=True,
     help="text: rich tables; json: the detector.report/1 contract; jsonl: one cluster "
     "per line; html: self-contained offline page; markdown; csv: one row per member; "
-    "parquet: one row per member (needs -o FILE and pyarrow).",
+    "parquet: one row per member (needs -o FILE and pyarrow); gexf: reuse network for "
+    "Gephi; sqlite: tables and views for Datasette (needs -o FILE).",
 )
 @output_option
+@gexf_level_option
 @click.option(
     "--workers", type=click.IntRange(1), default=None, help="Processes to use (default: all cores)."
 )
@@ -431,6 +566,7 @@ FORMATS_REPORT = ("text", "json", "jsonl", "html", "markdown", "csv", "parquet")
 )
 @click.option("--master", default=None, help="Spark master URL (with --engine spark).")
 @click.option("--top", type=click.IntRange(1), default=20, show_default=True, help="Rows per table (text).")
+@meta_option
 @color_option
 def report(
     paths: tuple[str, ...],
@@ -444,6 +580,8 @@ def report(
     master: str | None,
     top: int,
     color: str,
+    gexf_level: str,
+    meta: str | None,
 ) -> None:
     """Find reused passages, boilerplate and shared phrasing across a corpus.
 
@@ -452,6 +590,11 @@ def report(
     progress bar and a one-line summary on stderr.
     """
     _check_report_output(fmt, output)
+    if engine == "spark":
+        from detector.inputs.extras import require_extra
+
+        require_extra("spark", "--engine spark")
+    session = _open_inputs(paths, meta)
     params = _params(min_words, None, False)
     with _report_progress() as progress:
         if engine == "spark":
@@ -476,14 +619,9 @@ def report(
                 framing=not no_framing,
                 progress=progress,
             )
-    n_clusters = sum(1 for c in result.clusters if c.kind == "reuse")
-    n_boiler = len(result.clusters) - n_clusters
-    click.echo(
-        f"{len(result.documents)} docs, {n_clusters} clusters ({n_boiler} boilerplate), "
-        f"{result.skipped} bad records skipped",
-        err=True,
-    )
-    _emit_report(result, fmt, output, color, top)
+    click.echo(_report_summary(result), err=True)
+    _input_notes(session)
+    _emit_report(result, fmt, output, color, top, gexf_level)
 
 
 class _report_progress:  # lower-case: used like a function in a with statement
@@ -535,7 +673,13 @@ def index() -> None:
 @click.argument("db", type=click.Path(dir_okay=False))
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--skip-bad", is_flag=True, help="Skip and count bad records instead of stopping.")
-def index_add(db: str, paths: tuple[str, ...], skip_bad: bool) -> None:
+@click.option(
+    "--no-check", is_flag=True, help="Skip the quick check of DB's pages (about 2 s per GB) first."
+)
+@meta_option
+def index_add(
+    db: str, paths: tuple[str, ...], skip_bad: bool, no_check: bool, meta: str | None
+) -> None:
     """Add documents to DB (created if missing); unchanged documents are skipped.
 
     PATH... are read like `detector report` inputs. A document whose id is
@@ -545,14 +689,24 @@ def index_add(db: str, paths: tuple[str, ...], skip_bad: bool) -> None:
     """
     from detector.index import Index
 
-    with Index(db) as ix:
-        stats = ix.add(list(paths), skip_bad=skip_bad)
+    session = _open_inputs(paths, meta)
+    with Index(db) as ix, _report_progress() as bar:
+        seen = 0
+
+        def progress(done: int) -> None:
+            nonlocal seen
+            if bar is not None:
+                bar("documents", done - seen, None)
+            seen = done
+
+        stats = ix.add(list(paths), skip_bad=skip_bad, progress=progress, check=not no_check)
         total = len(ix)
     click.echo(
         f"{stats.added} added, {stats.replaced} replaced, {stats.unchanged} unchanged, "
         f"{stats.skipped} bad records skipped; {total} documents in {db}",
         err=True,
     )
+    _input_notes(session)
 
 
 def _existing_index(db: str) -> Any:
@@ -589,7 +743,9 @@ def index_query(db: str, file: str, fmt: str, output: str | None, color: str) ->
     doc = load_document(file)
     with _existing_index(db) as ix:
         matches = ix.query(doc)
-    click.echo(f"{len(matches)} archived documents share passages with {doc.id}", err=True)
+    from detector.render.sanitize import display_text as _display
+
+    click.echo(f"{len(matches)} archived documents share passages with {_display(doc.id)}", err=True)
     if fmt == "json":
         import json
 
@@ -664,28 +820,35 @@ def index_query(db: str, file: str, fmt: str, output: str | None, color: str) ->
     help="The formats of `detector report`.",
 )
 @output_option
+@gexf_level_option
 @click.option("--no-framing", is_flag=True, help="Do not flag framing sentences.")
 @click.option("--top", type=click.IntRange(1), default=20, show_default=True, help="Rows per table (text).")
 @color_option
 def index_report(
-    db: str, fmt: str, output: str | None, no_framing: bool, top: int, color: str
+    db: str, fmt: str, output: str | None, gexf_level: str, no_framing: bool, top: int, color: str
 ) -> None:
     """The `detector report` of every document in DB (only new pairs are aligned)."""
     _check_report_output(fmt, output)
     with _existing_index(db) as ix, _report_progress() as progress:
         result = ix.report(framing=not no_framing, progress=progress)
-    _emit_report(result, fmt, output, color, top)
+    click.echo(_report_summary(result), err=True)
+    _emit_report(result, fmt, output, color, top, gexf_level)
 
 
 @index.command("stats")
 @click.argument("db", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def index_stats(db: str, fmt: str) -> None:
-    """Documents, windows, bucket keys, cached alignments and size of DB."""
+@click.option("--no-check", is_flag=True, help="Skip the quick check of every page (about 2 s per GB).")
+def index_stats(db: str, fmt: str, no_check: bool) -> None:
+    """Documents, windows, bucket keys, cached alignments and size of DB.
+
+    A quick check of every page (PRAGMA quick_check) runs first: a damaged
+    index is a one-line error (exit 2); `detector index check` lists the damage.
+    """
     from dataclasses import asdict
 
     with _existing_index(db) as ix:
-        stats = asdict(ix.stats())
+        stats = asdict(ix.stats(check=not no_check))
     if fmt == "json":
         import json
 
@@ -695,6 +858,36 @@ def index_stats(db: str, fmt: str) -> None:
 
     for key, value in stats.items():
         click.echo(f"{key:>15}: {display_text(str(value))}")
+
+
+@index.command("check")
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.option("--quick", is_flag=True, help="PRAGMA quick_check (page structure) instead of integrity_check.")
+def index_check(db: str, quick: bool) -> None:
+    """Check DB: SQLite's check of every page, then the index's own invariants.
+
+    Prints each problem found on stdout. Exit status: 0 intact, 1 damage
+    found, 2 not a usable index (missing, not SQLite, other schema).
+    """
+    from detector.index.check import check_index
+    from detector.render.sanitize import display_text
+
+    if not os.path.exists(db):
+        from detector.errors import InputError
+
+        raise InputError(db, "no such index")
+    result = check_index(db, quick=quick)
+    for problem in result.problems:
+        click.echo(display_text(problem).replace("\n", " "))
+    if result.problems:
+        click.echo(
+            f"{display_text(db)}: {len(result.problems)} problems found ({result.method})", err=True
+        )
+        sys.exit(ExitCode.FINDINGS)
+    click.echo(
+        f"{display_text(db)}: ok ({result.method}, index invariants; {result.documents} documents)",
+        err=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -198,7 +198,8 @@ def check_schema(path: str, version: int, tables: frozenset[str]) -> None:
     known = frozenset().union(*(expected_tables(v) for v in range(SCHEMA_VERSION + 1)))
     # tables of the user's own are tolerated; tables of another schema version are not
     missing, foreign = sorted(expected - tables), sorted((tables - expected) & known)
-    if version == 0 and tables and not tables >= expected_tables(1):
+    core = frozenset.intersection(*(expected_tables(v) for v in range(1, SCHEMA_VERSION + 1)))
+    if version == 0 and tables and not tables >= core:
         raise IndexFileError(
             f"{path}: not a detector index (an SQLite database with other tables: "
             f"{', '.join(sorted(tables)[:5])})"
