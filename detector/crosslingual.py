@@ -508,22 +508,28 @@ def align_translated(
 # ------------------------------------------------------------------ compare hook
 
 
-def _script(doc: Document) -> str:
-    from detector.lang import CYRILLIC_LANGUAGES, dominant_script
+_CYRILLIC = regex.compile(r"\p{Cyrillic}")
+_LETTER = regex.compile(r"\p{L}")
+
+
+def _cyrillic_share(doc: Document) -> float:
+    from detector.lang import CYRILLIC_LANGUAGES
 
     if doc.lang:
-        return "cyrillic" if doc.lang in CYRILLIC_LANGUAGES else "latin"
-    return dominant_script(doc.text)
+        return 1.0 if doc.lang in CYRILLIC_LANGUAGES else 0.0
+    letters = len(_LETTER.findall(doc.text))
+    return len(_CYRILLIC.findall(doc.text)) / letters if letters else 0.5
 
 
 def languages_differ(a: Document, b: Document) -> bool:
-    """True when one document is Cyrillic-script and the other Latin-script.
+    """True when one document is mostly Cyrillic and the other mostly not.
 
-    Uses the documents' ``lang`` when given, else a letter count (no model
-    load). O(len(text)).
+    Uses the documents' ``lang`` when given, else the share of Cyrillic
+    letters (no model load; Russian posts full of Latin links and names
+    still count as Russian). O(len(text)).
     """
-    sa, sb = _script(a), _script(b)
-    return {sa, sb} == {"cyrillic", "latin"}
+    sa, sb = _cyrillic_share(a), _cyrillic_share(b)
+    return (sa > 0.5) != (sb > 0.5) and abs(sa - sb) > 0.2
 
 
 def cross_lingual_hook(
