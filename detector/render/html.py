@@ -15,8 +15,8 @@ scripts), ``base-uri 'none'`` and ``form-action 'none'``.
 Size is bounded: the top ``top`` reuse clusters and ``top // 2``
 boilerplate clusters are laid out ("M more in the JSON" says what was left
 out), each with its first ``_EAGER_MEMBERS`` members in full; the rest of a
-cluster's members are written as compact data and rendered by the script
-only when asked ("show N more"). Document URLs are links only for http and
+cluster's members (up to ``_LAZY_MAX``) are written as compact data and
+rendered by the script only when asked ("show N more"). Document URLs are links only for http and
 https. The outlet filter applies to every section: clusters, repeats,
 duplicate groups, phrases, the framing table (flags in the chosen outlet)
 and the heatmap (other rows and columns dimmed).
@@ -41,7 +41,8 @@ __all__ = ["escape_json_for_script", "render_report_html", "script_hash"]
 
 _CONTEXT = 160  # characters shown before and after a member's span
 _MAX_MARK = 1500  # longest highlighted text shown whole (characters)
-_LAZY_TEXT = 400  # characters of a lazily rendered member's text
+_LAZY_TEXT = 200  # characters of a lazily rendered member's text
+_LAZY_MAX = 100  # members of a cluster written for lazy rendering (the rest: in the JSON)
 _EAGER_MEMBERS = 8  # members of a cluster laid out in full
 TOP_CLUSTERS = 100  # reuse clusters laid out (boilerplate: half as many)
 TOP_ROWS = 200  # phrases, repeats and duplicate groups laid out
@@ -278,7 +279,7 @@ def render_report_html(report: Report, *, top: int = TOP_CLUSTERS) -> str:
     lazy: dict[str, list[dict[str, Any]]] = {}
 
     def view(c: Cluster) -> dict[str, Any]:
-        rest = c.members[_EAGER_MEMBERS:]
+        rest = c.members[_EAGER_MEMBERS : _EAGER_MEMBERS + _LAZY_MAX]
         if rest:
             lazy[str(c.id)] = [_lazy_member(m, c, urls) for m in rest]
         return {
@@ -293,6 +294,7 @@ def render_report_html(report: Report, *, top: int = TOP_CLUSTERS) -> str:
             "timeline": Markup(_timeline(c)),
             "members": [_member_view(report, c, m, urls) for m in c.members[:_EAGER_MEMBERS]],
             "more": len(rest),
+            "more_json": _more(_EAGER_MEMBERS + len(rest), len(c.members), "members"),
         }
 
     outlet_of = {d.id: d.outlet for d in report.documents}
@@ -333,7 +335,7 @@ def render_report_html(report: Report, *, top: int = TOP_CLUSTERS) -> str:
     script = _script()
     return template.render(
         summary=summary,
-        csp_script=script_hash(script),
+        csp_script=Markup(script_hash(script)),  # base64 and quotes only
         script=Markup(script),
         outlets=outlets,
         heatmap=Markup(_heatmap(report)),

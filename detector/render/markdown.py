@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from detector.render.common import duplicate_groups, fold_repeats
 from detector.render.sanitize import display_text
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def render_compare_markdown(result: CompareResult) -> str:
         lines += ["## Framing", "", "| doc | label | score | sentence |", "|---|---|---|---|"]
         for f in result.framing:
             sentence = texts.get(f.doc, "")[f.start : f.end]
-            lines.append(f"| {f.doc} | {f.label} | {f.score:.2f} | {md_escape(sentence)} |")
+            lines.append(f"| {md_escape(f.doc)} | {md_escape(f.label)} | {f.score:.2f} | {md_escape(sentence)} |")
         lines.append("")
     for note in result.notes:
         lines.append(f"*Note: {md_escape(note)}*")
@@ -118,6 +119,28 @@ def render_report_markdown(report: Report, *, top: int = 50) -> str:
                     f"{md_escape(m.date or '—')} | {m.start}–{m.end} |"
                 )
             lines += ["", _quote(c.members[0].text), ""]
+    groups = duplicate_groups(report)
+    if groups:
+        lines += ["## Duplicate groups (near-identical documents)", "", "| documents | outlets | earliest | members |", "|---|---|---|---|"]
+        for g in groups[:top]:
+            docs = getattr(g, "documents", None) or getattr(g, "members", None) or ()
+            ids = [d if isinstance(d, str) else getattr(d, "doc", getattr(d, "id", "")) for d in docs]
+            shown = ", ".join(md_escape(i) for i in ids[:10]) + (f" … {len(ids) - 10} more" if len(ids) > 10 else "")
+            outlets = ", ".join(md_escape(o) for o in (getattr(g, "outlets", None) or ()))
+            lines.append(f"| {len(ids)} | {outlets} | {md_escape(getattr(g, 'earliest', None) or 'unknown')} | {shown} |")
+        lines.append("")
+    repeats = fold_repeats(report.repeats)
+    if repeats:
+        lines += [
+            f"## Repeats inside documents ({min(top, len(repeats))} of {len(repeats)}; nested repeats folded into the longest)",
+            "",
+            "| document | times | words | text |",
+            "|---|---|---|---|",
+        ]
+        for r in repeats[:top]:
+            text = r.text if len(r.text) <= 300 else r.text[:299] + "…"
+            lines.append(f"| {md_escape(r.doc)} | {len(r.spans)} | {r.words} | {md_escape(text)} |")
+        lines.append("")
     if report.phrases:
         lines += ["## Shared phrasing", "", "| phrase | documents | independent | outlets |", "|---|---|---|---|"]
         for p in report.phrases[:top]:

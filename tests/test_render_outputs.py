@@ -1,0 +1,346 @@
+"""Report outputs (issue 14): GEXF, SQLite, CSV, HTML, Markdown, terminal, stderr summaries.
+
+Most tests use a report built by hand (fast, known numbers); the CLI tests
+run the bundled sample corpus (generated text: it checks the plumbing, not
+the detection quality).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from detector.schema import (
+    Cluster,
+    DocInfo,
+    FramingCount,
+    FramingSpan,
+    Member,
+    Phrase,
+    Repeat,
+    Report,
+    Span,
+    WordOp,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "corpora" / "sample" / "sample.jsonl"
+SEP = "\n\n"
+
+
+def _doc(i: str, outlet: str | None, date: str | None, url: str | None, text: str) -> DocInfo:
+    return DocInfo(i, outlet, date, url, "en", len(text), len(text.split()))
+
+
+def make_report(n_clusters: int = 3, members: int = 3, outlets: list[str] | None = None) -> Report:
+    """A report with ``n_clusters`` reuse clusters over ``outlets`` (known counts)."""
+    outlets = outlets or ["wire", "daily", "weekly"]
+    body = "The ministers discussed the programme of coordinated actions in foreign policy."
+    texts: dict[str, str] = {}
+    docs: list[DocInfo] = []
+    clusters: list[Cluster] = []
+    for c in range(n_clusters):
+        ms = []
+        for k in range(members):
+            doc_id = f"c{c}-d{k}"
+            outlet = outlets[k % len(outlets)]
+            text = f"Intro {c} {k}.{SEP}{body}{SEP}Footer {doc_id}."
+            texts[doc_id] = text
+            url = ["https://example.org/a", "javascript:alert(1)", None][k % 3]
+            date = f"2024-01-{k + 1:02d}"
+            docs.append(_doc(doc_id, outlet, date, url, text))
+            start = text.index(body)
+            ms.append(Member(doc_id, start, start + len(body), outlet, date, 12, body))
+        clusters.append(
+            Cluster(
+                id=c + 1, kind="reuse", members=tuple(ms), earliest=ms[0].doc,
+                earliest_date=ms[0].date, outlets=tuple(sorted({m.outlet for m in ms})),
+                passages=members - 1, score=0.9, kinds={"spun": 1, "verbatim": members - 2},
+            )
+        )
+    rep_text = texts["c0-d0"]
+    return Report(
+        documents=tuple(docs),
+        clusters=tuple(clusters),
+        repeats=(
+            Repeat("c0-d0", (Span(0, 30), Span(40, 70)), 6, rep_text[0:30]),
+            Repeat("c0-d0", (Span(5, 15), Span(45, 55)), 2, rep_text[5:15]),  # nested
+        ),
+        phrases=(Phrase("coordinated actions in", 3, 3, 3, 2, ("daily", "wire")),),
+        framing=(FramingSpan("c0-d0", 0, 10, "multipolarity", 0.9),),
+        framing_counts=(FramingCount("multipolarity", 1, 1, 1, 1, 0),),
+        texts=texts,
+    )
+
+
+# ---------------------------------------------------------------- GEXF
+
+
+def test_gexf_outlet_network_reads_in_networkx(tmp_path: Path) -> None:
+    import networkx as nx
+
+    from detector.render.gexf import render_gexf
+
+    report = make_report(n_clusters=4, members=3)
+    path = tmp_path / "r.gexf"
+    path.write_text(render_gexf(report), encoding="utf-8")
+    g = nx.read_gexf(path)
+    labels = {n: d["label"] for n, d in g.nodes(data=True)}
+    by_label = {d["label"]: d for _, d in g.nodes(data=True)}
+    assert by_label["wire"]["documents"] == 4 and by_label["daily"]["documents"] == 4
+    assert by_label["wire"]["start"] == "2024-01-01"
+    _, counts = report.outlet_matrix()
+    edges = {(labels[a], labels[b]): d for a, b, d in g.edges(data=True)}
+    assert {k: int(d["weight"]) for k, d in edges.items()} == counts
+    assert ("wire", "daily") in edges and ("daily", "wire") not in edges  # earliest -> later
+    assert edges[("wire", "daily")]["start"] == "2024-01-01"
+    assert g.is_directed()
+
+
+def test_gexf_document_level_and_hostile_names(tmp_path: Path) -> None:
+    import networkx as nx
+
+    from detector.render.gexf import render_gexf
+
+    report = make_report(n_clusters=2, members=3, outlets=["a\x1b]52;c;eA==\x07", "b\x00", "c"])
+    path = tmp_path / "d.gexf"
+    path.write_text(render_gexf(report, level="document"), encoding="utf-8")
+    g = nx.read_gexf(path)  # well-formed despite ESC, BEL and NUL in outlet names
+    assert g.number_of_nodes() == 6
+    assert g.number_of_edges() == 4  # a star around each cluster's earliest document
+    text = path.read_text("utf-8")
+    assert "\x1b" not in text and "\x00" not in text and "\x07" not in text
+
+
+# ---------------------------------------------------------------- SQLite
+
+
+def test_sqlite_tables_keys_and_views(tmp_path: Path) -> None:
+    sqlite_utils = pytest.importorskip("sqlite_utils")
+    from detector.render.sqlite import write_report_sqlite
+
+    report = make_report(n_clusters=3, members=3)
+    path = tmp_path / "report.db"
+    path.write_text("old")  # replaced atomically
+    write_report_sqlite(report, str(path))
+    db = sqlite_utils.Database(path)
+    counts = {t.name: t.count for t in db.tables}
+    assert counts["documents"] == 9 and counts["clusters"] == 3 and counts["members"] == 9
+    assert counts["phrases"] == 1 and counts["framing"] == 1 and counts["repeats"] == 2
+    assert "duplicates" in counts
+    assert db["documents"].pks == ["id"] and db["members"].pks == ["cluster", "n"]
+    fks = {(fk.column, fk.other_table) for fk in db["members"].foreign_keys}
+    assert fks == {("cluster", "clusters"), ("doc", "documents")}
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert {"outlet_reuse", "document_reuse", "cluster_overview", "framing_by_outlet"} <= set(db.view_names())
+    _, counts_matrix = report.outlet_matrix()
+    rows = {(r["from_outlet"], r["to_outlet"]): r["clusters"] for r in db["outlet_reuse"].rows}
+    assert rows == counts_matrix
+    cluster = next(db["clusters"].rows)
+    assert (cluster["verbatim"], cluster["spun"]) == (1, 1)
+    assert not list(tmp_path.glob(".detector-*"))
+
+
+def test_cli_sqlite_needs_output_and_writes(tmp_path: Path) -> None:
+    res = _cli("report", str(SAMPLE), "--no-framing", "--format", "sqlite")
+    assert res.returncode == 2 and "-o FILE" in res.stderr
+    out = tmp_path / "r.db"
+    res = _cli("report", str(SAMPLE), "--no-framing", "--format", "sqlite", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    import sqlite3
+
+    with sqlite3.connect(out) as db:
+        assert db.execute("select count(*) from documents").fetchone()[0] == 41
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def test_csv_url_column_and_formula_guard() -> None:
+    from detector.render.tabular import render_csv
+
+    report = make_report(n_clusters=1, members=3, outlets=["=HYPERLINK(1)", "-2", "@x;+y"])
+    rows = list(csv.DictReader(io.StringIO(render_csv(report))))
+    assert [r["url"] for r in rows] == ["https://example.org/a", "javascript:alert(1)", ""]
+    by_doc = {r["doc"]: r for r in rows}
+    assert by_doc["c0-d0"]["outlet"] == "'=HYPERLINK(1)"
+    assert by_doc["c0-d1"]["outlet"] == "-2"  # a number stays a number
+    assert by_doc["c0-d2"]["outlet"] == "'@x;'+y"  # every ;-part guarded
+
+
+def test_csv_read_with_semicolons_has_no_formula_cell() -> None:
+    from detector.render.tabular import render_csv
+
+    report = make_report(n_clusters=2, members=3, outlets=["-news", "+wire", "@tg", "=calc"])
+    text = render_csv(report)
+    bad = [
+        cell
+        for row in csv.reader(io.StringIO(text), delimiter=";")
+        for cell in row
+        if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r"[-+]?[\d.]+", cell)
+    ]
+    assert bad == []
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def test_html_links_only_http_and_repeats_shown() -> None:
+    from detector.render.html import render_report_html
+
+    page = render_report_html(make_report())
+    assert '<a href="https://example.org/a"' in page
+    assert "javascript:" not in page.split('<script type="application/json"')[0]
+    assert "Repeats inside documents (1)" in page  # the nested repeat is folded
+
+
+def test_html_csp_hash_matches_the_inline_script() -> None:
+    from detector.render.html import render_report_html, script_hash
+
+    page = render_report_html(make_report())
+    csp = re.search(r'Content-Security-Policy" content="([^"]+)"', page).group(1)
+    script_src = re.search(r"script-src ([^;]+)", csp).group(1)
+    assert "unsafe-inline" not in script_src
+    assert "base-uri 'none'" in csp and "form-action 'none'" in csp
+    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
+    assert len(scripts) == 1 and script_src.strip() == script_hash(scripts[0])
+
+
+def test_html_filter_covers_every_section_and_matches_sanitised_options() -> None:
+    from detector.render.html import render_report_html
+
+    page = render_report_html(make_report(outlets=["ev\x1bil\x07", "daily", "weekly"]))
+    assert "\x1b" not in page and "\x07" not in page
+    options = re.findall(r'<option value="([^"]*)">', page)
+    evil = next(o for o in options if o.startswith("ev"))
+    attrs = re.findall(r'data-outlets="([^"]*)"', page)
+    import html as html_lib
+
+    assert any(evil in json.loads(html_lib.unescape(a)) for a in attrs)
+    assert 'data-from="' in page  # heatmap cells can be dimmed
+    assert '<tr data-outlets="' in page  # phrase and repeat rows can be hidden
+    assert 'id="framing"' in page
+
+
+def test_html_size_is_bounded_and_says_what_is_left_out() -> None:
+    from detector.render.html import render_report_html
+
+    top = render_report_html(make_report(n_clusters=100, members=20))
+    more_clusters = render_report_html(make_report(n_clusters=400, members=20))
+    assert "300 more reuse clusters in the JSON" in more_clusters
+    assert "show 12 more members" in top
+    assert len(more_clusters) < 1.05 * len(top)  # 4x the clusters, the same page
+    huge = render_report_html(make_report(n_clusters=20, members=600))
+    assert "492 more members in the JSON" in huge
+    assert len(huge) < 2_500_000  # 12,000 members
+
+
+def test_html_last_heatmap_column_label_fits() -> None:
+    from detector.render.html import _heatmap
+
+    names = [f"outlet-with-a-long-name-{i:02d}" for i in range(6)]
+    svg = _heatmap(make_report(n_clusters=6, members=6, outlets=names))
+    width = float(re.search(r'width="(\d+)"', svg).group(1))
+    xs = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="144" transform', svg)]
+    label = 24 * 7  # the longest label (24 characters) at ~7 px per character
+    assert max(xs) + label * 0.5 <= width
+
+
+def test_html_highlights_word_operations_when_members_carry_them() -> None:
+    from detector.render.html import _member_view
+
+    report = make_report(n_clusters=1, members=2)
+    c = report.clusters[0]
+    m = c.members[1]
+    word = m.start + m.text.index("programme")
+    ops = (WordOp("substitute", Span(0, 0), Span(word, word + len("programme"))),)
+    member = SimpleNamespace(**{**m.__dict__, "ops": ops})
+    view = _member_view(report, c, member, {})
+    assert ("sub", "programme") in view["segments"]
+
+
+# ---------------------------------------------------------------- terminal, markdown
+
+
+def test_terminal_matrix_says_how_many_outlets_and_never_truncates() -> None:
+    from detector.render.terminal import make_console, render_report
+
+    names = [f"minsk-{i:02d}-outlet-name" for i in range(15)]
+    report = make_report(n_clusters=15, members=15, outlets=names)
+    buf = io.StringIO()
+    make_console(color="never", file=buf, width=200).print(render_report(report))
+    out = buf.getvalue()
+    assert "12 of 15 outlets shown" in out
+    for name in names[:12]:
+        assert name in out
+    assert "mi…" not in out
+
+
+def test_markdown_shows_folded_repeats() -> None:
+    from detector.render.markdown import render_report_markdown
+
+    md = render_report_markdown(make_report())
+    assert "## Repeats inside documents (1 of 1" in md
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def _cli(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "detector", *args],
+        capture_output=True, text=True, input=stdin, timeout=300, check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_report_summary_wording_and_gexf_cli(tmp_path: Path) -> None:
+    out = tmp_path / "r.gexf"
+    res = _cli("report", str(SAMPLE), "--no-framing", "--format", "gexf", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    assert re.search(r"\d+ reuse clusters, \d+ boilerplate,", res.stderr)
+    assert "clusters (" not in res.stderr
+    import networkx as nx
+
+    assert nx.read_gexf(out).number_of_nodes() == 15
+
+
+def test_compare_text_keeps_marks_without_colour_and_summarises(tmp_path: Path, seeds) -> None:
+    text = seeds["000"] if "000" in seeds else next(iter(seeds.values()))
+    words = text.split()
+    spun = list(words)
+    for i in range(5, min(len(spun), 300), 7):
+        spun[i] = "zzword"
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(" ".join(words[:300]), encoding="utf-8")
+    b.write_text(" ".join(spun[:300]), encoding="utf-8")
+    res = _cli("compare", str(a), str(b), env={"NO_COLOR": "1"})
+    assert res.returncode == 0, res.stderr
+    assert "[~" in res.stdout and "~]" in res.stdout
+    assert re.search(r"detector: \d+ passage\(s\)", res.stderr)
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_flag_prints_one_line_summary(tmp_path: Path) -> None:
+    f = tmp_path / "a.txt"
+    f.write_text("The West imposes illegitimate sanctions against our country.", encoding="utf-8")
+    res = _cli("flag", str(f))
+    assert res.returncode == 0, res.stderr
+    assert re.search(r"framing flag\(s\) in \d+ of 1 document", res.stderr)
+
+
+def test_diff_width_below_60_is_refused() -> None:
+    res = _cli("diff", str(SAMPLE) + "#x", str(SAMPLE) + "#y", "--width", "59")
+    assert res.returncode == 2
+    assert "--width" in res.stderr and "60" in res.stderr
+    assert "Traceback" not in res.stderr
