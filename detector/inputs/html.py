@@ -13,7 +13,8 @@ indexes it and reports show and slice it. From the page metadata:
 
 The page's bytes are given to trafilatura undecoded: it honours the page's
 declared charset (a ``windows-1251`` page is read correctly). A page with no
-main text, or one trafilatura cannot parse, is a bad record.
+main text (fewer than :data:`MIN_PAGE_WORDS` words extracted), or one
+trafilatura cannot parse, is a bad record.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ __all__ = ["EXTRA", "MODULE", "html_document", "require_trafilatura"]
 EXTRA = "html"
 MODULE = "trafilatura"
 _MAX_PAGE_BYTES = 20 * MAX_DOCUMENT_CHARS  # markup is mostly chrome: be generous
+MIN_PAGE_WORDS = 10
+"""Fewer extracted words than this is "no main text": trafilatura falls back to
+whatever text a page has, e.g. the menu of a page that is all navigation."""
 
 
 def require_trafilatura() -> Any:
@@ -95,8 +99,12 @@ def html_document(inp: Input, doc_id: str, *, outlet: str | None = None) -> Docu
     except Exception as exc:  # trafilatura/lxml raise many kinds on broken markup
         raise BadRecord(f"cannot parse the page ({exc.__class__.__name__}: {exc})") from None
     text = getattr(result, "text", None) if result is not None else None
-    if not text or not text.strip():
-        raise BadRecord("no main text found in the page (empty, or only navigation and chrome)")
+    words = len(text.split()) if text else 0
+    if words < MIN_PAGE_WORDS:
+        raise BadRecord(
+            f"no main text found in the page ({words} words extracted; empty, or only "
+            "navigation and chrome)"
+        )
     if len(text) > MAX_DOCUMENT_CHARS:
         raise BadRecord(too_long(len(text)))
     extra: dict[str, Any] = {}
