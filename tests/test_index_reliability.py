@@ -13,12 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_index import check_consistent, synthetic_corpus, write_jsonl
 
 from detector.index import Index, IndexDamagedError, IndexFileError, IndexFullError
 from detector.index.check import check_index
 from detector.schema import Document
-
-from test_index import check_consistent, synthetic_corpus, write_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpora" / "sample" / "sample.jsonl"
