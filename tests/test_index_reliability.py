@@ -273,3 +273,45 @@ def test_two_cli_adds_of_one_corpus_at_once(tmp_path: Path) -> None:
     assert all(c[1] == 0 for c in counts), counts  # nothing identical is "replaced"
     assert all(c[0] + c[2] == 1500 for c in counts), counts
     check_consistent(db)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses a pseudo-terminal")
+def test_cli_add_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    src = write_jsonl(tmp_path / "c.jsonl", synthetic_corpus(400))
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "detector", "index", "add", str(tmp_path / "ix.db"), str(src)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm", "COLUMNS": "100"},
+        stdout=subprocess.PIPE,
+        stderr=slave,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # the pty closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(master)
+    err = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0, err
+    import re
+
+    plain_err = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", err)
+    assert re.search(r"documents\s.*\b\d+/\?", plain_err), plain_err[:300]  # the progress bar
+    assert "400 added" in err
+    # with stderr not a terminal there is no bar, only the summary line
+    plain = _run("index", "add", str(tmp_path / "ix2.db"), str(src))
+    assert plain.stderr.strip().splitlines() == [
+        f"400 added, 0 replaced, 0 unchanged, 0 bad records skipped; 400 documents in {tmp_path / 'ix2.db'}"
+    ]
