@@ -666,6 +666,7 @@ def index() -> None:
     detector index query archive.db new-article.txt
     detector index report archive.db --format html -o report.html
     detector index stats archive.db
+    detector index check archive.db
     """
 
 
