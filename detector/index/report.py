@@ -46,6 +46,7 @@ def index_report(
     """The corpus report over every stored document, equal to a batch report.
 
     Args:
+        ix: the open index (read through ``ix._db``; ``ix.params``, ``ix.max_bucket``).
         framing: also flag framing sentences. Flags are stored per
             document and model, so the classifier runs only over
             documents not flagged by this model before.
