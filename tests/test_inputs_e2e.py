@@ -289,3 +289,21 @@ def test_output_into_missing_folder_fails_before_work(tmp_path: Path, command: s
     result = run([*args, "-o", tmp_path / "missing" / "out.json"])
     assert result.exit_code == 2
     one_line_error(result.output, "does not exist")
+
+
+def test_declared_dependencies_are_used() -> None:
+    """Every core dependency in pyproject.toml is imported by the package (no skops, no snowballstemmer)."""
+    tomllib = pytest.importorskip("tomllib")
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    modules = {"pystemmer": "Stemmer", "scikit-learn": "sklearn"}
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (root / "detector").rglob("*.py"))
+    imported = set(re.findall(r"^\s*(?:import|from)\s+([A-Za-z_][A-Za-z0-9_]*)", source, re.M))
+    for requirement in project["dependencies"]:
+        name = re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower()
+        module = modules.get(name, name.replace("-", "_"))
+        assert module in imported, f"{name} is declared but never imported"
+    html_extra = " ".join(project["optional-dependencies"]["html"])
+    assert "trafilatura" in html_extra and "trafilatura" in imported
