@@ -308,6 +308,10 @@ def _same_forms(ta: Tokens, tb: Tokens, a0: int, a1: int, b0: int, b1: int) -> b
     if a1 - a0 != b1 - b0:
         return False
     text_a, text_b = ta.text, tb.text
+    if text_a[int(ta.starts[a0]) : int(ta.ends[a1 - 1])] == text_b[
+        int(tb.starts[b0]) : int(tb.ends[b1 - 1])
+    ]:
+        return True  # the same characters (the usual verbatim copy)
     for x, y in zip(range(a0, a1), range(b0, b1), strict=True):
         wa = text_a[int(ta.starts[x]) : int(ta.ends[x])]
         wb = text_b[int(tb.starts[y]) : int(tb.ends[y])]
@@ -643,6 +647,9 @@ def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
             if not _extend(region, ta, tb):
                 break
             _extend_exact(region, ida, idb)
+        if min(region.a1 - region.a0, region.b1 - region.b0) < floor:
+            stats.too_short += 1  # trimming only shrinks it
+            continue
         _trim_edges(region, ida, idb)
         found = _to_passage(region, ta, tb, params, stats)
         if found is not None:

@@ -138,7 +138,9 @@ min_words_option = click.option(
     "--min-words",
     type=click.IntRange(1),
     default=None,
-    help="Smallest passage reported, in words of the shorter side (default 20).",
+    help="Smallest passage reported, in words of the shorter side (default 20). "
+    "A strongly matching single sentence of 10 or more words (a short borrowing) "
+    "is reported even below it; a smaller value never finds less.",
 )
 
 

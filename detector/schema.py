@@ -36,7 +36,7 @@ __all__ = [
 COMPARE_SCHEMA = "detector.compare/1"
 REPORT_SCHEMA = "detector.report/1"
 
-PassageKind = Literal["verbatim", "edited", "spun", "translated"]
+PassageKind = Literal["verbatim", "edited", "spun", "paraphrased", "translated"]
 OpKind = Literal["keep", "substitute", "insert", "delete"]
 
 
@@ -121,8 +121,10 @@ class Passage:
         words: number of word tokens of the shorter side.
         score: similarity of the two token sequences in [0, 1] (1 = identical
             after normalisation).
-        kind: ``verbatim`` (no word changed), ``edited`` (few changes),
-            ``spun`` (many single-word or phrase substitutions) or
+        kind: ``verbatim`` (normalised words identical), ``edited`` (few
+            changes), ``spun`` (many single-word or phrase substitutions),
+            ``paraphrased`` (rewritten sentence by sentence: found by sentence
+            similarity, most words differ) or
             ``translated`` (A and B in different languages, found by
             :mod:`detector.crosslingual`; ``ops`` is empty).
         ops: word-level operations covering both spans left to right.

@@ -45,6 +45,7 @@ STYLES: dict[str, str] = {
     "verbatim": "green",
     "edited": "yellow",
     "spun": "magenta",
+    "paraphrased": "blue",
     "translated": "cyan",
 }
 
@@ -98,6 +99,7 @@ class _Row:
     gutter: Text
     a: Text
     b: Text
+    joined: bool = False  # continues the previous row's passage: no rule between them
 
 
 # --------------------------------------------------------------------------
@@ -229,7 +231,7 @@ def _gap_cell(
     else:
         first = _cell(side, *_strip(side.text, start, cut_start), side.marks, plain=plain)
         last = _cell(side, *_strip(side.text, cut_end, end), side.marks, plain=plain)
-        marker = Text(f"… {cut_end - cut_start} chars …", style=STYLES["collapsed"])
+        marker = Text(f"… {cut_end - cut_start:,} chars …", style=STYLES["collapsed"])
         parts = [p for p in (first, marker, last) if p.plain]
     cell = Text("\n", overflow="fold").join(parts)
     cell.stylize_before(STYLES["gap"])
@@ -268,13 +270,61 @@ def _passage_row(number: int, passage: Passage, a: _Side, b: _Side, *, plain: bo
     )
 
 
+_CHUNK_CHARS = 360  # a passage row is cut at the next sentence end after this many characters of A
+
+
+def _cuts(passage: Passage, a_text: str) -> list[tuple[int, int]]:
+    """Where to cut a long passage into rows so its two columns stay level.
+
+    Cuts are op boundaries ``(a offset, b offset)`` — the same word on both
+    sides — at the first boundary after each line break of A, and after a
+    sentence end once a row holds ``_CHUNK_CHARS`` characters of A. Each row
+    then starts both columns on the same word, so a column can run ahead of
+    the other by at most one row's wrapping. O(ops).
+    """
+    cuts: list[tuple[int, int]] = []
+    last = passage.a.start
+    for op in passage.ops:
+        if op.a.start <= last or op.op != "keep":
+            continue
+        before = a_text[last : op.a.start]
+        broke = "\n" in before
+        long_enough = op.a.start - last >= _CHUNK_CHARS and before.rstrip()[-1:] in ".!?…»”\""
+        if broke or long_enough:
+            cuts.append((op.a.start, op.b.start))
+            last = op.a.start
+    return cuts
+
+
+def _chunked_rows(number: int, passage: Passage, a: _Side, b: _Side, *, plain: bool) -> list[_Row]:
+    """A passage as one or more rows cut at shared words (see :func:`_cuts`)."""
+    a_marks = [*_op_marks(passage, "a"), *a.marks]
+    b_marks = [*_op_marks(passage, "b"), *b.marks]
+    bounds = [(passage.a.start, passage.b.start), *_cuts(passage, a.text), (passage.a.end, passage.b.end)]
+    rows = []
+    for k in range(len(bounds) - 1):
+        (lo_a, lo_b), (hi_a, hi_b) = bounds[k], bounds[k + 1]
+        lo_a, hi_a = _strip(a.text, lo_a, hi_a)
+        lo_b, hi_b = _strip(b.text, lo_b, hi_b)
+        gutter = _gutter(number, passage) if k == 0 else Text()
+        rows.append(
+            _Row(
+                gutter,
+                _cell(a, lo_a, hi_a, a_marks, plain=plain),
+                _cell(b, lo_b, hi_b, b_marks, plain=plain),
+                joined=k > 0,
+            )
+        )
+    return rows
+
+
 def _passage_rows(number: int, passage: Passage, a: _Side, b: _Side, *, plain: bool) -> list[_Row]:
     """One row per passage, or for a ``translated`` passage one row per aligned
     sentence pair (sentence against sentence; a row runs from the end of the
     previous pair to the end of its own, so skipped sentences stay visible)."""
     pairs = passage.sentence_pairs
     if not pairs:
-        return [_passage_row(number, passage, a, b, plain=plain)]
+        return _chunked_rows(number, passage, a, b, plain=plain)
     rows = []
     lo_a, lo_b = passage.a.start, passage.b.start
     for k, pair in enumerate(pairs):
@@ -429,7 +479,10 @@ def _table(result: CompareResult, rows: list[_Row], width: int) -> Table:
         end_section=True,
     )
     for number, row in enumerate(rows, 1):
-        table.add_row(row.gutter, row.a, row.b, end_section=number < len(rows))
+        following = rows[number] if number < len(rows) else None
+        table.add_row(
+            row.gutter, row.a, row.b, end_section=following is not None and not following.joined
+        )
     return table
 
 

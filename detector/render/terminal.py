@@ -24,6 +24,7 @@ KIND_STYLES = {
     "verbatim": "bold green",
     "edited": "bold yellow",
     "spun": "bold magenta",
+    "paraphrased": "bold blue",
     "translated": "bold cyan",
 }
 OP_STYLES = {
