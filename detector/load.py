@@ -105,7 +105,11 @@ def _text_document(inp: Input, doc_id: str, outlet: str | None) -> Document:
     """The whole input as one document (O(n) memory in its bytes)."""
     size = inp.regular_size()
     if size is not None and size > 4 * MAX_DOCUMENT_CHARS + 3:
-        raise InputError(inp.path, too_long(size).replace("characters", "bytes", 1))
+        raise InputError(
+            inp.path,
+            f"file is {size:,} bytes, over the limit of {MAX_DOCUMENT_CHARS:,} characters "
+            "for a document even at 4 bytes a character; split it into smaller documents",
+        )
     data = inp.read_all(limit=4 * MAX_DOCUMENT_CHARS)
     if len(data) > 4 * MAX_DOCUMENT_CHARS:
         raise InputError(inp.path, f"document is over {4 * MAX_DOCUMENT_CHARS:,} bytes; split it")
