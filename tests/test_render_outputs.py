@@ -344,3 +344,27 @@ def test_diff_width_below_60_is_refused() -> None:
     assert res.returncode == 2
     assert "--width" in res.stderr and "60" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+# ---------------------------------------------------------------- diff
+
+
+def test_diff_long_passage_rows_start_level_on_both_sides() -> None:
+    """A long passage is cut into rows at shared words, so the columns cannot drift apart."""
+    from detector.compare import compare
+    from detector.load import load_document
+    from detector.render.diffview import _Layout, render_diff_to_string
+
+    for other in ("ert-000-reprint", "nfh-000-spun"):
+        result = compare(
+            load_document(f"{SAMPLE}#000_aed676f35e158f01"), load_document(f"{SAMPLE}#{other}")
+        )
+        rows = [r for r in _Layout(result, 2, plain=True).all_rows() if r.joined]
+        assert len(rows) >= 5, other
+        same = sum(
+            r.a.plain.split()[:1] == r.b.plain.split()[:1] for r in rows if r.a.plain and r.b.plain
+        )
+        assert same >= 0.8 * len(rows), other
+        text = render_diff_to_string(result, 100)
+        assert not re.search(r"… \d{4,} chars …", text)  # thousands separators everywhere
+        assert not any(line.strip() == "#" for line in text.splitlines())

@@ -17,6 +17,7 @@ so a piped diff is still readable.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from detector.render.sanitize import display_text
-from detector.schema import CompareResult, Passage, Span
+from detector.schema import CompareResult, Passage, Span, WordOp
 
 __all__ = ["MARKS", "STYLES", "DiffView", "render_diff", "render_diff_to_string"]
 
@@ -273,7 +274,7 @@ def _passage_row(number: int, passage: Passage, a: _Side, b: _Side, *, plain: bo
 _CHUNK_CHARS = 360  # a passage row is cut at the next sentence end after this many characters of A
 
 
-def _cuts(passage: Passage, a_text: str) -> list[tuple[int, int]]:
+def _cuts(passage: Passage, a_text: str, b_text: str) -> list[tuple[int, int]]:
     """Where to cut a long passage into rows so its two columns stay level.
 
     Cuts are op boundaries ``(a offset, b offset)`` — the same word on both
@@ -284,23 +285,58 @@ def _cuts(passage: Passage, a_text: str) -> list[tuple[int, int]]:
     """
     cuts: list[tuple[int, int]] = []
     last = passage.a.start
-    for op in passage.ops:
-        if op.a.start <= last or op.op != "keep":
+    for op in _split_keeps_at_breaks(passage, a_text, b_text):
+        if op.a.start <= last or len(op.a) == 0 or len(op.b) == 0:
             continue
         before = a_text[last : op.a.start]
         broke = "\n" in before
         long_enough = op.a.start - last >= _CHUNK_CHARS and before.rstrip()[-1:] in ".!?…»”\""
         if broke or long_enough:
-            cuts.append((op.a.start, op.b.start))
-            last = op.a.start
+            # back to the start of the word run (an opening quote stays with its word)
+            cut_a, cut_b = _word_start(a_text, op.a.start, last), _word_start(b_text, op.b.start, cuts[-1][1] if cuts else passage.b.start)
+            if cut_a > last:
+                cuts.append((cut_a, cut_b))
+                last = cut_a
     return cuts
+
+
+def _split_keeps_at_breaks(passage: Passage, a_text: str, b_text: str) -> list[WordOp]:
+    """The passage's ops, a ``keep`` op that spans a line break of A cut in two
+    there (kept words are the same words, so B is cut after as many words)."""
+    out: list[WordOp] = []
+    for op in passage.ops:
+        if op.op != "keep" or "\n" not in a_text[op.a.start : op.a.end]:
+            out.append(op)
+            continue
+        a_lo, b_lo = op.a.start, op.b.start
+        for m in re.finditer(r"\n\s*", a_text[op.a.start : op.a.end]):
+            a_cut = op.a.start + m.end()
+            words = len(a_text[a_lo:a_cut].split())
+            b_cut = b_lo
+            for w in re.finditer(r"\S+\s*", b_text[b_lo : op.b.end]):
+                if words == 0:
+                    break
+                b_cut = b_lo + w.end()
+                words -= 1
+            if a_lo < a_cut < op.a.end and b_lo < b_cut < op.b.end:
+                out.append(WordOp("keep", Span(a_lo, a_cut), Span(b_lo, b_cut)))
+                a_lo, b_lo = a_cut, b_cut
+        out.append(WordOp("keep", Span(a_lo, op.a.end), Span(b_lo, op.b.end)))
+    return out
+
+
+def _word_start(text: str, pos: int, floor: int) -> int:
+    """``pos`` moved back over non-space characters, not below ``floor``."""
+    while pos > floor and not text[pos - 1].isspace():
+        pos -= 1
+    return pos
 
 
 def _chunked_rows(number: int, passage: Passage, a: _Side, b: _Side, *, plain: bool) -> list[_Row]:
     """A passage as one or more rows cut at shared words (see :func:`_cuts`)."""
     a_marks = [*_op_marks(passage, "a"), *a.marks]
     b_marks = [*_op_marks(passage, "b"), *b.marks]
-    bounds = [(passage.a.start, passage.b.start), *_cuts(passage, a.text), (passage.a.end, passage.b.end)]
+    bounds = [(passage.a.start, passage.b.start), *_cuts(passage, a.text, b.text), (passage.a.end, passage.b.end)]
     rows = []
     for k in range(len(bounds) - 1):
         (lo_a, lo_b), (hi_a, hi_b) = bounds[k], bounds[k + 1]
