@@ -18,6 +18,8 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from detector.cli import main
 from detector.load import iter_documents
@@ -307,3 +309,53 @@ def test_declared_dependencies_are_used() -> None:
         assert module in imported, f"{name} is declared but never imported"
     html_extra = " ".join(project["optional-dependencies"]["html"])
     assert "trafilatura" in html_extra and "trafilatura" in imported
+
+
+def test_index_add_applies_the_meta_sidecar(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    result = run(["index", "add", db, OUTLETS, "--meta", META])
+    assert result.exit_code == 0, result.output
+    assert "'no-such/document'" in result.output
+    result = run(["index", "report", db, "--format", "json", "--no-framing"])
+    assert result.exit_code == 0, result.output
+    docs = {d["id"]: d for d in json.loads(result.stdout)["documents"]}
+    assert docs["eastern-herald/weather-notes"]["date"] == "2024-03-07"
+    assert docs["eastern-herald/weather-notes"]["outlet"] == "eastern-herald"
+
+
+_PART = st.one_of(
+    st.text(max_size=20),
+    st.builds(
+        lambda kind, text: {"type": kind, "text": text},
+        st.sampled_from(["bold", "italic", "link", "hashtag", "mention", "plain"]),
+        st.text(max_size=20),
+    ),
+    st.builds(
+        lambda text: {"type": "text_link", "text": text, "href": "https://example.org/x"},
+        st.text(max_size=20),
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(_PART, max_size=8))
+def test_property_telegram_text_is_the_parts_joined(tmp_path: Path, parts: list[object]) -> None:
+    expected = "".join(p if isinstance(p, str) else p["text"] for p in parts)  # type: ignore[index]
+    export = {
+        "name": "chan",
+        "type": "public_channel",
+        "id": 1,
+        "messages": [
+            {"id": 1, "type": "service", "text": ""},
+            {"id": 7, "type": "message", "date_unixtime": "1709622900", "text": parts},
+            {"id": 8, "type": "message", "text": "kept so the export is never empty"},
+        ],
+    }
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(export, ensure_ascii=False, indent=1), encoding="utf-8")
+    docs = list(iter_documents([path]))
+    if expected.strip():
+        assert docs[0].id == "chan/7" and docs[0].text == expected
+        assert docs[0].date == "2024-03-05T07:15:00+00:00"
+    else:
+        assert [d.id for d in docs] == ["chan/8"]
