@@ -198,7 +198,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
     Inputs are .txt files, folders, JSON Lines or CSV (id, text, outlet, date,
     url, lang), .gz transparently, or '-' for stdin. Data goes to stdout,
-    messages to stderr. Exit status: 0 ok, 2 usage or input error, 130 Ctrl-C.
+    messages to stderr. Exit status: 0 ok, 2 usage or input error, 3 the run
+    could not finish (a worker died, the disk is full), 130 Ctrl-C.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
