@@ -634,7 +634,14 @@ class _report_progress:  # lower-case: used like a function in a with statement
         self.bar = None
         if not sys.stderr.isatty():
             return None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         from detector.render.terminal import make_console
 
@@ -642,6 +649,9 @@ class _report_progress:  # lower-case: used like a function in a with statement
             TextColumn("{task.description:>16}"),
             BarColumn(),
             MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
             console=make_console(stderr=True),
             transient=True,
         )

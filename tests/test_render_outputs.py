@@ -368,3 +368,19 @@ def test_diff_long_passage_rows_start_level_on_both_sides() -> None:
         text = render_diff_to_string(result, 100)
         assert not re.search(r"… \d{4,} chars …", text)  # thousands separators everywhere
         assert not any(line.strip() == "#" for line in text.splitlines())
+
+
+def test_report_progress_shows_an_eta(monkeypatch) -> None:
+    from rich.progress import TimeRemainingColumn
+
+    from detector import cli
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    bar = cli._report_progress()
+    progress = bar.__enter__()
+    try:
+        assert progress is not None
+        progress("aligning", 1, 10)
+        assert any(isinstance(c, TimeRemainingColumn) for c in bar.bar.columns)
+    finally:
+        bar.__exit__(None, None, None)
