@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(out, indent=2))
         return 0
     print(f"{'kind':<16}{'cases':>6}{'found':>6}{'prec':>8}{'rec':>8}{'gran':>8}{'plagdet':>9}")
-    rows_out = list(out["kinds"].items()) + [("overall", out["overall"])]  # type: ignore[union-attr]
+    rows_out = [*out["kinds"].items(), ("overall", out["overall"])]  # type: ignore[union-attr]
     for name, s in rows_out:
         print(
             f"{name:<16}{s['cases']:>6}{s['detected']:>6}{s['precision']:>8.3f}{s['recall']:>8.3f}"

@@ -315,7 +315,7 @@ def _same_forms(ta: Tokens, tb: Tokens, a0: int, a1: int, b0: int, b1: int) -> b
     for x, y in zip(range(a0, a1), range(b0, b1), strict=True):
         wa = text_a[int(ta.starts[x]) : int(ta.ends[x])]
         wb = text_b[int(tb.starts[y]) : int(tb.ends[y])]
-        if wa != wb and normalize_token(wa, False) != normalize_token(wb, False):
+        if wa != wb and wa.casefold() != wb.casefold() and normalize_token(wa, False) != normalize_token(wb, False):
             return False
     return True
 
