@@ -24,8 +24,12 @@ def _seed_words() -> list[str]:
 
 
 WORDS = _seed_words()
-# a vocabulary of made-up words: host text shares nothing with the passage
-FILLER = [f"zq{i}x" for i in range(400)]
+# vocabularies of made-up words: host text shares nothing with the passage, and
+# the two hosts share nothing with each other (a host word equal on both sides
+# next to the passage would rightly extend it: the passage ends on the last
+# *matching* word)
+FILLER_A = [f"zq{i}x" for i in range(400)]
+FILLER_B = [f"zq{i}y" for i in range(400)]
 
 
 def test_identical_text_gives_the_full_span() -> None:
@@ -57,8 +61,8 @@ def test_copied_passage_is_recovered_word_for_word(
 
     rng = random.Random(seed)
     passage = WORDS[start : start + length]
-    host_a = [rng.choice(FILLER) for _ in range(left_a + right)]
-    host_b = [rng.choice(FILLER) for _ in range(left_b + right)]
+    host_a = [rng.choice(FILLER_A) for _ in range(left_a + right)]
+    host_b = [rng.choice(FILLER_B) for _ in range(left_b + right)]
     a_words = host_a[:left_a] + passage + host_a[left_a:]
     b_words = host_b[:left_b] + passage + host_b[left_b:]
     a, b = " ".join(a_words), " ".join(b_words)
