@@ -264,6 +264,34 @@ def test_parquet_on_the_local_engine(tmp_path: Path) -> None:
     assert any(c["kind"] == "reuse" for c in data["clusters"])
 
 
+def test_spark_reads_parquet_through_the_inputs_module(tmp_path: Path) -> None:
+    """The Spark engine's Parquet reader is the loader's: same documents, same dates."""
+    pa = pytest.importorskip("pyarrow")
+    import datetime as dt
+
+    import pyarrow.parquet as pq
+
+    from detector.engines.spark import read_parquet_documents
+
+    table = pa.table(
+        {
+            "id": ["p1", "p2"],
+            "text": ["one text here", "another text"],
+            "outlet": ["eh", None],
+            "series": [None, "md"],
+            "date": pa.array([dt.datetime(2024, 5, 1, 12, 30), None], pa.timestamp("s")),
+            "views": [3, 4],
+        }
+    )
+    path = tmp_path / "c.parquet"
+    pq.write_table(table, path)
+    local = list(iter_documents([str(path)]))
+    spark = list(read_parquet_documents([str(path)]))
+    assert spark == local
+    assert local[0].date == "2024-05-01T12:30:00"  # ISO 8601, as the loader writes it
+    assert [d.outlet for d in local] == ["eh", "md"]
+
+
 def test_missing_extras_are_one_line_errors(tmp_path: Path) -> None:
     page = OUTLETS / "eastern-herald" / "border-talks.html"
     done = run_without("trafilatura", ["report", OUTLETS])

@@ -142,95 +142,16 @@ def _local_driver_memory_gb() -> int:
 def read_parquet_documents(
     paths: Sequence[str], *, skip_bad: bool = False, stats: LoadStats | None = None
 ) -> Iterator[Document]:
-    """Documents from Parquet files with the JSONL field rules.
+    """Documents from Parquet files: the loader's own Parquet reader.
 
-    Columns: ``id`` and ``text`` (strings, required), optional ``outlet``
-    (or passim's ``series``), ``date``, ``url``, ``lang``; every other column
-    goes to ``Document.extra``. Files are read in the order given, in record
-    batches (bounded memory). A missing id/text or a duplicate id raises
-    :class:`~detector.errors.InputError` naming the file and row, or is
-    skipped and counted with ``skip_bad``.
+    A thin wrapper over :func:`detector.load.iter_documents`, which reads
+    ``.parquet`` through :mod:`detector.inputs.parquet` (the JSONL field
+    rules, duplicate ids, ``skip_bad`` counting, bounded record batches), so
+    the Spark engine and the local engine read Parquet the same way.
     """
-    import pyarrow.parquet as pq
-
-    from detector.errors import InputError
-    from detector.load import LoadStats
-    from detector.schema import Document
-
-    stats = stats if stats is not None else LoadStats()
-    seen: set[str] = set()
-
-    def bad(err: InputError) -> None:
-        if not skip_bad:
-            raise err
-        stats.skipped += 1
-        stats.errors.append(err)
-
-    for path in paths:
-        try:
-            pf = pq.ParquetFile(path)
-        except (OSError, ValueError) as exc:
-            bad(InputError(path, f"cannot read Parquet: {exc}"))
-            continue
-        stats.files += 1
-        row = 0
-        for batch in pf.iter_batches(batch_size=1024):
-            for rec in batch.to_pylist():
-                row += 1
-                doc_id, text = rec.pop("id", None), rec.pop("text", None)
-                if not isinstance(doc_id, str) or not doc_id:
-                    bad(InputError(path, "missing or non-string 'id'", line=row))
-                    continue
-                if not isinstance(text, str):
-                    bad(InputError(path, f"record {doc_id!r} has no string 'text'", line=row))
-                    continue
-                if doc_id in seen:
-                    bad(InputError(path, f"duplicate id {doc_id!r}", line=row))
-                    continue
-                seen.add(doc_id)
-                outlet = rec.pop("outlet", None)
-                series = rec.pop("series", None)
-                meta = {k: rec.pop(k, None) for k in ("date", "url", "lang")}
-                stats.documents += 1
-                yield Document(
-                    id=doc_id,
-                    text=text,
-                    outlet=outlet if outlet is not None else series,
-                    date=None if meta["date"] is None else str(meta["date"]),
-                    url=meta["url"],
-                    lang=meta["lang"],
-                    extra={k: v for k, v in rec.items() if v is not None},
-                    source=path,
-                    line=row,
-                )
-
-
-def _load(sources: Iterable[str], *, skip_bad: bool, stats: LoadStats) -> list[Document]:
-    """Every document in corpus order: Parquet files via pyarrow, the rest via the loader."""
     from detector.load import iter_documents
 
-    docs: list[Document] = []
-    seen: set[str] = set()
-    for source in sources:
-        source = os.fspath(source)
-        if source.endswith(".parquet"):
-            part = read_parquet_documents([source], skip_bad=skip_bad, stats=stats)
-        else:
-            part = iter_documents([source], skip_bad=skip_bad, stats=stats)
-        for doc in part:
-            if doc.id in seen:
-                from detector.errors import InputError
-
-                err = InputError(doc.source or source, f"duplicate id {doc.id!r}", line=doc.line)
-                if not skip_bad:
-                    raise err
-                stats.skipped += 1
-                stats.errors.append(err)
-                stats.documents -= 1
-                continue
-            seen.add(doc.id)
-            docs.append(doc)
-    return docs
+    return iter_documents(list(paths), skip_bad=skip_bad, stats=stats)
 
 
 def candidate_pairs_spark(keys: DataFrame, *, max_bucket: int, min_shared: int = 1) -> DataFrame:
@@ -696,7 +617,6 @@ def build_report_spark(
         shingle_mask,
     )
     from detector.engines.local import load_corpus
-    from detector.load import LoadStats
     from detector.report import DocFacts, assemble_report, doc_info, unit_index
 
     del progress, workers
@@ -704,12 +624,7 @@ def build_report_spark(
     notes: list[str] = []
     t0 = time.perf_counter()
     items = list(sources_or_documents)
-    if any(isinstance(x, (str, os.PathLike)) and os.fspath(x).endswith(".parquet") for x in items):
-        stats = LoadStats()
-        docs = _load([os.fspath(x) for x in items], skip_bad=skip_bad, stats=stats)
-        skipped, errors = stats.skipped, [str(e) for e in stats.errors]
-    else:
-        docs, skipped, errors = load_corpus(items, skip_bad=skip_bad)
+    docs, skipped, errors = load_corpus(items, skip_bad=skip_bad)  # Parquet too (detector.inputs)
     stages["load"] = time.perf_counter() - t0
     if not docs:  # nothing to distribute: no session needed
         return assemble_report(
