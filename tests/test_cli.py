@@ -45,7 +45,8 @@ def test_compare_json_follows_the_contract(pair: tuple[Path, Path]) -> None:
 
     result = run(["compare", str(pair[0]), str(pair[1]), "--format", "json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)  # the one-line summary goes to stderr
+    assert result.stderr.count("\n") == 1 and "1 passage(s)" in result.stderr, result.stderr
     schema = json.loads(
         (Path(__file__).parent.parent / "detector" / "schemas" / "compare-1.schema.json").read_text()
     )
@@ -64,14 +65,14 @@ def test_compare_json_follows_the_contract(pair: tuple[Path, Path]) -> None:
 def test_compare_text_markdown_and_pan_xml(pair: tuple[Path, Path]) -> None:
     text = run(["compare", str(pair[0]), str(pair[1]), "--color", "never"])
     assert text.exit_code == 0
-    assert "Reused passages" in text.output and "\x1b" not in text.output
+    assert "Reused passages" in text.stdout and "\x1b" not in text.output
     md = run(["compare", str(pair[0]), str(pair[1]), "--format", "markdown"])
-    assert md.exit_code == 0 and md.output.startswith("# Comparison")
+    assert md.exit_code == 0 and md.stdout.startswith("# Comparison")
     xml = run(["compare", str(pair[0]), str(pair[1]), "--format", "pan-xml"])
     assert xml.exit_code == 0
     import xml.etree.ElementTree as ET
 
-    root = ET.fromstring(xml.output)
+    root = ET.fromstring(xml.stdout)
     features = root.findall("feature")
     assert root.get("reference") == "copy.txt" and len(features) == 1
     assert features[0].get("source_reference") == "source.txt"
@@ -193,7 +194,8 @@ def test_train_then_flag_end_to_end(tmp_path: Path) -> None:
     )
     flagged = run(["flag", str(doc), "--model", str(model), "--format", "json"])
     assert flagged.exit_code == 0, flagged.output
-    data = json.loads(flagged.output)
+    data = json.loads(flagged.stdout)  # the one-line summary goes to stderr
+    assert flagged.stderr.count("\n") == 1 and flagged.stderr.startswith("detector: "), flagged.stderr
     assert data["schema"] == "detector.flag/1"
     flags = data["documents"][0]["framing"]
     text = doc.read_text(encoding="utf-8")
