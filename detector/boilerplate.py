@@ -52,6 +52,9 @@ __all__ = [
     "select_phrase_grams",
 ]
 
+EDGE_SEGMENTS = 3
+"""Segments at each end of a document where chrome sits (see :func:`boilerplate_groups`)."""
+
 PHRASE_MIN_WORDS = 3
 PHRASE_MAX_WORDS = 12
 PHRASE_MAX_GRAMS = 5000
@@ -130,8 +133,18 @@ def boilerplate_groups(
     texts: Callable[[int], str],
     *,
     min_docs: int = 3,
+    counted: Callable[[int], bool] | None = None,
+    edge_segments: int = EDGE_SEGMENTS,
 ) -> list[list[tuple[int, int, int, int]]]:
-    """Occurrence groups of text that recurs within one outlet.
+    """Occurrence groups of chrome: text that recurs in the same role within an outlet.
+
+    A segment is chrome when it occurs in at least ``min_docs`` counted
+    documents of one outlet and, in most of its occurrences, sits among the
+    first or last ``edge_segments`` segments of its document (mastheads,
+    bylines, subscribe and paywall lines, footers). A sentence an outlet
+    quotes in the middle of several stories is reuse, not chrome. The groups
+    list every occurrence in every document, whatever the outlet, so a footer
+    that sister channels share is one group across the network.
 
     Args:
         records: per document ``(doc index, keys, starts, ends, words)`` from
@@ -141,6 +154,10 @@ def boilerplate_groups(
         texts: document text by index (to check that two segments are
             adjacent, i.e. only spaces and punctuation lie between them).
         min_docs: documents of one outlet a segment must recur in.
+        counted: which documents count towards ``min_docs`` (default all);
+            duplicate copies of one article must not make it chrome.
+        edge_segments: how many segments at each end of a document are
+            its edges.
 
     Returns:
         One list per boilerplate text of ``(doc index, start, end, words)``
@@ -156,22 +173,43 @@ def boilerplate_groups(
     if len(keys) == 0:
         return []
     docs = np.concatenate([np.full(len(r[1]), r[0], dtype=np.int64) for r in recs])
-    pairs = np.unique(np.stack((keys.view(np.int64), docs), axis=1), axis=0)
+    edge = np.concatenate(
+        [
+            (np.arange(len(r[1])) < edge_segments) | (np.arange(len(r[1]))[::-1] < edge_segments)
+            for r in recs
+        ]
+    )
+    if counted is not None:
+        keep = np.fromiter((counted(int(r[0])) for r in recs), dtype=bool, count=len(recs))
+        keep = np.repeat(keep, [len(r[1]) for r in recs])
+        keys, docs, edge = keys[keep], docs[keep], edge[keep]
+    # an occurrence is at an edge when any copy of the key in that document is
+    order = np.lexsort((~edge, docs, keys.view(np.int64)))
+    keys, docs, edge = keys[order], docs[order], edge[order]
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
+    pairs = np.stack((keys.view(np.int64)[first], docs[first]), axis=1)
+    at_edge = edge[first]
+    edge_share: dict[int, float] = {}
     uniq, counts = np.unique(pairs[:, 0], return_counts=True)
     frequent = set(uniq[counts >= min_docs].tolist())
     if not frequent:
         return []
     docs_of: dict[int, set[int]] = defaultdict(set)
-    for key, doc in pairs.tolist():
+    edges_of: dict[int, int] = defaultdict(int)
+    for (key, doc), e in zip(pairs.tolist(), at_edge.tolist(), strict=True):
         if key in frequent:
             docs_of[key].add(doc)
+            edges_of[key] += e
+    for key, dset in docs_of.items():
+        edge_share[key] = edges_of[key] / len(dset)
     boiler: dict[int, frozenset[int]] = {}
     for key, dset in docs_of.items():
         per_outlet: dict[str, int] = defaultdict(int)
         for d in dset:
             if outlets[d] is not None:
                 per_outlet[outlets[d]] += 1  # type: ignore[index]
-        if per_outlet and max(per_outlet.values()) >= min_docs:
+        if per_outlet and max(per_outlet.values()) >= min_docs and edge_share[key] > 0.5:
             boiler[key] = frozenset(dset)
     if not boiler:
         return []

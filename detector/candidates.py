@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from detector.tokens import Tokens
 
 __all__ = [
-    "DEFAULT_MAX_BUCKET",
     "DocSketch",
     "align_pair",
     "band_keys",
@@ -60,17 +59,14 @@ __all__ = [
     "sketch_tokens",
 ]
 
-DEFAULT_MAX_BUCKET = 64
-"""Largest LSH bucket (in distinct documents) expanded into all its pairs."""
-
 MASK_OUTLET_DOCS = 3
 """A shingle in at least this many documents of one outlet is chrome (masked);
 the same count that makes a segment boilerplate in :mod:`detector.boilerplate`."""
 
-MASK_DOC_SHARE = 0.01
+MASK_DOC_SHARE = 0.05
 """A shingle in more than this share of all documents is masked ..."""
 
-MASK_MIN_DOCS = 100
+MASK_MIN_DOCS = 1000
 """... but only once it is in more than this many documents, so a story
 reprinted by up to this many outlets always keeps its shingles."""
 
@@ -334,8 +330,6 @@ def mix_bands(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 def candidate_pairs(
     keys: Iterable[tuple[int, np.ndarray]],
     *,
-    max_bucket: int = DEFAULT_MAX_BUCKET,
-    chain_oversized: bool = True,
     min_shared: int = 1,
 ) -> set[tuple[int, int]]:
     """Document pairs that share at least ``min_shared`` LSH buckets.
@@ -344,27 +338,23 @@ def candidate_pairs(
         keys: ``(doc_index, band_keys)`` for each document; ``band_keys`` is
             any ``uint64`` array (usually ``(n_windows, bands)`` from
             :func:`band_keys`).
-        max_bucket: a bucket holding more distinct documents than this is
-            not expanded into all its pairs: frequent text (boilerplate,
-            site chrome) would otherwise make the candidate set quadratic.
-            The boilerplate stage still finds such text (it counts recurring
-            segments over the whole corpus without pairs).
-        chain_oversized: link the documents of an oversized bucket in index
-            order (``d1-d2, d2-d3, ...``): linear in the bucket size, and a
-            story reprinted by more than ``max_bucket`` outlets is still
-            found, since clustering joins the chain through the overlapping
-            member spans. ``False`` skips oversized buckets entirely.
-        min_shared: distinct bucket keys a pair must share (a link in an
-            oversized bucket's chain counts as sharing it). With few rows
+        min_shared: distinct bucket keys a pair must share. With few rows
             per band, two unrelated windows that share a handful of common
             3-word shingles collide in one band by chance, and in a large
             corpus such single collisions outnumber real reuse (which
             collides in many bands of several overlapping windows); see
             ``Params.lsh_min_bands``.
 
+    Each bucket is a *star*: its first document (the lowest number; callers
+    number documents in time order, so the earliest) is paired with each of
+    the others, never the others among themselves. A text that recurs in k
+    documents thus costs k - 1 pairs, not k(k - 1)/2, and every copy is
+    aligned against the earliest one, which is what a cluster is built
+    around (:func:`detector.cluster.star_clusters`).
+
     Returns:
         Pairs ``(i, j)`` of document indices with ``i < j``. Vectorised:
-        O(K log K) for K keys plus O(P log P) for P linked pairs; no
+        O(K log K) for K keys plus O(P log P) for P linked pairs (P <= K); no
         all-pairs matrix. Each document's keys are sorted first and the
         corpus is merged one key range at a time (:func:`key_partitions`),
         so the sort buffers stay bounded for a large corpus.
@@ -377,9 +367,7 @@ def candidate_pairs(
     parts = key_partitions(sum(len(k) for _, k in docs))
     links = [
         link_entries(
-            [bucket_entries((index, k[key_range(k, part, parts)]) for index, k in docs)],
-            max_bucket=max_bucket,
-            chain_oversized=chain_oversized,
+            [bucket_entries((index, k[key_range(k, part, parts)]) for index, k in docs)]
         )
         for part in range(parts)
     ]
@@ -468,12 +456,7 @@ def entries_slice(
     return keys[span], docs[span]
 
 
-def link_entries(
-    runs: Sequence[tuple[np.ndarray, np.ndarray]],
-    *,
-    max_bucket: int = DEFAULT_MAX_BUCKET,
-    chain_oversized: bool = True,
-) -> np.ndarray:
+def link_entries(runs: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     """Linked document pairs of sorted runs (one key range): one row per shared key.
 
     The runs hold disjoint sets of documents (one per shard); a stable sort
@@ -500,7 +483,7 @@ def link_entries(
     shared[:-1] |= same
     keep = np.flatnonzero(shared)
     docs = np.concatenate([d for _, d in runs])[keep if order is None else order[keep]]
-    found = _bucket_pairs(keys[keep], docs.astype(np.int64), max_bucket, chain_oversized, order is not None)
+    found = _bucket_pairs(keys[keep], docs.astype(np.int64), order is not None)
     return np.concatenate(found) if found else empty
 
 
@@ -523,8 +506,6 @@ def pairs_from_links(links: Sequence[np.ndarray], *, min_shared: int = 1) -> set
 def pairs_from_entries(
     runs: Sequence[tuple[np.ndarray, np.ndarray]],
     *,
-    max_bucket: int = DEFAULT_MAX_BUCKET,
-    chain_oversized: bool = True,
     min_shared: int = 1,
 ) -> set[tuple[int, int]]:
     """Candidate pairs from sorted runs of :func:`bucket_entries` (see :func:`candidate_pairs`).
@@ -536,23 +517,18 @@ def pairs_from_entries(
     """
     parts = key_partitions(sum(len(k) for k, _ in runs))
     links = [
-        link_entries(
-            [entries_slice(r, part, parts) for r in runs],
-            max_bucket=max_bucket,
-            chain_oversized=chain_oversized,
-        )
+        link_entries([entries_slice(r, part, parts) for r in runs])
         for part in range(parts)
     ]
     return pairs_from_links(links, min_shared=min_shared)
 
 
-def _bucket_pairs(
-    keys: np.ndarray, docs: np.ndarray, max_bucket: int, chain_oversized: bool, sort_docs: bool
-) -> list[np.ndarray]:
-    """Linked ``(doc, doc)`` rows of key-sorted distinct entries, one row per shared key.
+def _bucket_pairs(keys: np.ndarray, docs: np.ndarray, sort_docs: bool) -> list[np.ndarray]:
+    """Star rows ``(hub, doc)`` of key-sorted distinct entries: each bucket's
+    first document linked to each of its other documents, one row per shared key.
 
     Every key given is in at least two entries. ``sort_docs``: the
-    documents of one key may be out of order (merged runs).
+    documents of one key may be out of order (merged runs). O(K).
     """
     import numpy as np
 
@@ -565,22 +541,10 @@ def _bucket_pairs(
 
     starts = run_starts(keys)
     sizes = np.diff(np.append(starts, len(keys)))
-    group = np.repeat(np.arange(len(starts)), sizes)
-    size_of = sizes[group]
-    found: list[np.ndarray] = []
-    small = (size_of >= 2) & (size_of <= max_bucket)
-    largest = int(sizes[sizes <= max_bucket].max(initial=1))
-    for k in range(1, largest):
-        left = np.flatnonzero(small[:-k] & (group[:-k] == group[k:]))
-        if len(left) == 0:
-            break
-        found.append(np.stack((docs[left], docs[left + k]), axis=1))
-    if chain_oversized:
-        big = size_of > max_bucket
-        left = np.flatnonzero(big[:-1] & (group[:-1] == group[1:]))
-        if len(left):
-            found.append(np.stack((docs[left], docs[left + 1]), axis=1))
-    return found
+    hub = np.repeat(docs[starts], sizes)
+    spoke = np.ones(len(keys), dtype=bool)
+    spoke[starts] = False
+    return [np.stack((hub[spoke], docs[spoke]), axis=1)]
 
 
 def align_pair(doc_a: Document, doc_b: Document, params: Params) -> list[Passage]:

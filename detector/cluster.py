@@ -1,55 +1,39 @@
 """Group pairwise passages into clusters: one piece of text and every place it appears.
 
-Each pairwise passage gives two *nodes* (a character span in each of its two
-documents) joined by an edge. Inside one document, nodes whose spans overlap
-by at least half of the *longer* span are the same text and are merged. The
-connected components are the clusters, and each group of merged nodes in one
-document is one member.
+A cluster is a *star*: a representative text (in its earliest document) and
+the places that copy it, each aligned against it (or against a copy that is
+itself aligned against it: depth two at most). Transitive grouping of
+overlapping spans is exactly what must not happen: on real news, where
+every story overlaps some other, A~B, B~C, C~D... chains whole corpora into
+one "cluster" of unrelated texts. See :func:`star_clusters`.
 
-This is deliberately not transitive chaining of document pairs: if A and B
-share paragraph 1 and B and C share paragraph 2, B's two nodes do not
-overlap, so the result is two clusters, not one cluster of A, B and C.
-Measuring overlap against the longer span matters for containment: when B
-reprints A whole and C and D each quote a different paragraph of A, the
-whole-article node in A contains both quote nodes; merging by the shorter
-span would chain the reprint and both quotes into one cluster (and, over a
-corpus, every quote of every reprinted story into one giant cluster).
-
-Pure functions over plain data, so the local and Spark engines share them.
+Boilerplate occurrence groups (:mod:`detector.boilerplate`) become clusters
+of their own (:func:`boilerplate_clusters`). Pure functions over plain data,
+so the local and Spark engines and the index share them.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from detector.schema import Cluster, DocInfo, Member, Passage, Repeat, Span
 
 __all__ = [
     "MIN_OVERLAP",
-    "Node",
-    "build_clusters",
+    "boilerplate_clusters",
+    "earliest_note",
     "find_repeats",
     "merge_overlapping",
+    "number_clusters",
     "parse_date",
+    "star_clusters",
 ]
 
 MIN_OVERLAP = 0.5
 """Two spans in one document are the same text when they overlap by this
 share of the longer one."""
-
-
-@dataclass(frozen=True)
-class Node:
-    """One side of a passage: a span of one document (document index, characters)."""
-
-    doc: int
-    start: int
-    end: int
-    words: int
-    group: int  # the passage (or boilerplate group) it came from
 
 
 class _UnionFind:
@@ -118,134 +102,258 @@ def parse_date(value: str | None) -> datetime | None:
     return parsed
 
 
-def _kind(outlets: set[str | None], docs: set[int], boilerplate_nodes: int, nodes: int) -> str:
-    known = {o for o in outlets if o is not None}
-    if len(docs) >= 2 and len(known) == 1 and None not in outlets:
-        return "boilerplate"
-    if boilerplate_nodes * 2 >= nodes:
-        return "boilerplate"
-    return "reuse"
+def _covered(spans: Sequence[tuple[int, int]], start: int, end: int) -> int:
+    """Characters of ``[start, end)`` inside the sorted, disjoint ``spans``. O(k)."""
+    total = 0
+    for s, e in spans:
+        if s >= end:
+            break
+        total += max(0, min(e, end) - max(s, start))
+    return total
 
 
-def build_clusters(
+def _disjoint(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def earliest_note(members: Sequence[Member]) -> str | None:
+    """What an analyst must know about a cluster's ``earliest``: a tie, or undated members."""
+    dated = [(parse_date(m.date), m.doc) for m in members]
+    known = [d for d, _ in dated if d is not None]
+    docs = {m.doc for m in members}
+    undated = len({doc for d, doc in dated if d is None})
+    if not known:
+        return "no member has a usable date: no earliest"
+    first = min(known)
+    tied = len({doc for d, doc in dated if d == first})
+    notes = []
+    if tied > 1:
+        notes.append(f"tie: {tied} documents share the earliest date")
+    if undated:
+        notes.append(f"{undated} of {len(docs)} documents undated")
+    return "; ".join(notes) or None
+
+
+def _make_cluster(
+    members: list[tuple[int, Member]],
+    ranks: Sequence[int],
+    *,
+    kind: str,
+    passages: int,
+    scores: Sequence[float],
+    kinds: Counter[str],
+) -> tuple[tuple[int, int], Cluster]:
+    """A numbered-later cluster from ``(doc index, member)`` pairs, members in time order."""
+    ordered = sorted(members, key=lambda x: (int(ranks[x[0]]), x[1].start))
+    first = ordered[0][1]
+    dated = parse_date(first.date) is not None
+    docs = {d for d, _ in members}
+    outlets = tuple(sorted({m.outlet for _, m in members if m.outlet is not None}))
+    cluster = Cluster(
+        id=0,
+        kind=kind,  # type: ignore[arg-type]
+        members=tuple(m for _, m in ordered),
+        earliest=first.doc if dated else None,
+        earliest_date=first.date if dated else None,
+        outlets=outlets,
+        passages=passages,
+        score=sum(scores) / len(scores) if scores else 1.0,
+        kinds=dict(kinds),
+        earliest_note=earliest_note([m for _, m in ordered]),
+    )
+    size = sum(m.end - m.start for _, m in members)
+    return (len(docs), size), cluster
+
+
+def _members_of(
+    spans: Iterable[tuple[int, int, int, int]],
+    documents: Sequence[DocInfo],
+    texts: Callable[[int], str],
+    share: float,
+) -> list[tuple[int, Member]]:
+    """Members from ``(doc, start, end, words)`` spans: spans of one document
+    overlapping by ``share`` of the longer one are one member."""
+    by_doc: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for doc, start, end, words in spans:
+        by_doc[doc].append((start, end, words))
+    out: list[tuple[int, Member]] = []
+    for doc, items in by_doc.items():
+        info = documents[doc]
+        text = texts(doc)
+        for group in merge_overlapping([(s, e) for s, e, _ in items], share=share):
+            start = min(items[k][0] for k in group)
+            end = max(items[k][1] for k in group)
+            words = max(items[k][2] for k in group)
+            out.append((doc, Member(info.id, start, end, info.outlet, info.date, words, text[start:end])))
+    return out
+
+
+def star_clusters(
     passages: Iterable[tuple[int, int, Passage]],
     documents: Sequence[DocInfo],
-    texts: Mapping[str, str],
+    texts: Callable[[int], str],
+    ranks: Sequence[int],
     *,
-    boilerplate: Iterable[Sequence[tuple[int, int, int, int]]] = (),
+    chrome: Mapping[int, Sequence[tuple[int, int]]] | None = None,
+    copies: Mapping[int, Sequence[tuple[int, Callable[[int, int], tuple[int, int] | None]]]] | None = None,
     share: float = MIN_OVERLAP,
 ) -> list[Cluster]:
-    """Clusters from pairwise passages and boilerplate occurrence groups.
+    """Reuse clusters as stars around their earliest text, never chains of overlaps.
+
+    Each passage is oriented from its earlier document (lower ``ranks``) to
+    the later one. Inside each *source* document, passage spans overlapping
+    by ``share`` of the longer span are one *text*; the passages' later
+    sides are that text's members. A text whose source document is itself a
+    member of an earlier *root* text, over a span overlapping the text by
+    ``share``, joins that root (an edited copy that others copied in turn);
+    a root never joins anything, so every member is at most two alignments
+    from the representative and a chain A-B, B-C, C-D... cannot form.
 
     Args:
-        passages: ``(doc index of A, doc index of B, passage)`` triples.
-        documents: document metadata, indexed by the doc indices above.
-        texts: document texts by id (members carry their text).
-        boilerplate: groups of occurrences ``(doc index, start, end, words)``
-            of one boilerplate text (from :mod:`detector.boilerplate`); the
-            occurrences of a group belong together.
-        share: overlap share that makes two spans of a document one member.
+        passages: ``(doc index, doc index, passage)`` from alignment.
+        documents: metadata by doc index.
+        texts: document text by index.
+        ranks: time rank of each document (:func:`detector.duplicates.time_ranks`).
+        chrome: per document, sorted disjoint character spans of its
+            boilerplate; a passage at least half chrome on both sides is
+            left out (boilerplate clusters report that text).
+        copies: per representative document, its near-identical duplicates
+            as ``(doc index, map)`` where ``map(start, end)`` carries a span
+            of the representative into the duplicate (None when it falls in
+            changed text): every member in a representative gets a member
+            in each of its duplicates.
+        share: overlap share that makes two spans of a document one text.
 
     Returns:
-        Clusters ordered by number of documents, then total characters
-        (largest first), numbered from 1. Kind: ``boilerplate`` when every
-        member is in one known outlet (or most of its occurrences came from
-        the boilerplate stage), else ``reuse``. O(N log N) for N nodes.
+        Reuse clusters (not yet numbered, ``id`` 0) with their sort keys
+        ``(documents, characters)``. O(P log P) for P passages.
     """
-    nodes: list[Node] = []
-    scores: list[float] = []
-    passage_kinds: list[str] = []
-    group = 0
-    for ia, ib, p in passages:
-        nodes.append(Node(ia, p.a.start, p.a.end, p.words, group))
-        nodes.append(Node(ib, p.b.start, p.b.end, p.words, group))
-        scores.append(p.score)
-        passage_kinds.append(p.kind)
-        group += 1
-    first_boiler = group
-    for occurrences in boilerplate:
-        for doc, start, end, words in occurrences:
-            nodes.append(Node(doc, start, end, words, group))
-        scores.append(1.0)
-        passage_kinds.append("verbatim")
-        group += 1
-    if not nodes:
-        return []
-    uf = _UnionFind(len(nodes))
-    local = _UnionFind(len(nodes))  # overlap merges only: members
-    first_of_group: dict[int, int] = {}
-    for n, node in enumerate(nodes):
-        first = first_of_group.setdefault(node.group, n)
-        uf.union(first, n)
-    by_doc: dict[int, list[int]] = defaultdict(list)
-    for n, node in enumerate(nodes):
-        by_doc[node.doc].append(n)
-    for members in by_doc.values():
-        spans = [(nodes[n].start, nodes[n].end) for n in members]
-        for merged in merge_overlapping(spans, share=share):
-            for k in merged[1:]:
-                uf.union(members[merged[0]], members[k])
-                local.union(members[merged[0]], members[k])
-    components: dict[int, list[int]] = defaultdict(list)
-    for n in range(len(nodes)):
-        components[uf.find(n)].append(n)
-
-    clusters: list[tuple[tuple[int, int], Cluster]] = []
-    for component in components.values():
-        member_nodes: dict[int, list[int]] = defaultdict(list)
-        for n in component:
-            member_nodes[local.find(n)].append(n)
-        members: list[tuple[int, Member]] = []
-        for group_nodes in member_nodes.values():
-            doc_index = nodes[group_nodes[0]].doc
-            info = documents[doc_index]
-            start = min(nodes[n].start for n in group_nodes)
-            end = max(nodes[n].end for n in group_nodes)
-            words = max(nodes[n].words for n in group_nodes)
-            text = texts.get(info.id, "")[start:end]
-            members.append(
-                (doc_index, Member(info.id, start, end, info.outlet, info.date, words, text))
+    chrome = chrome or {}
+    copies = copies or {}
+    by_src: dict[int, list[int]] = defaultdict(list)
+    rows: list[tuple[int, tuple[int, int], int, tuple[int, int], int, float, str]] = []
+    for i, j, p in passages:
+        a, b = (p.a.start, p.a.end), (p.b.start, p.b.end)
+        if ranks[j] < ranks[i]:
+            i, j, a, b = j, i, b, a
+        ci, cj = chrome.get(i, ()), chrome.get(j, ())
+        if (
+            ci
+            and cj
+            and 2 * _covered(ci, *a) >= a[1] - a[0]
+            and 2 * _covered(cj, *b) >= b[1] - b[0]
+        ):
+            continue
+        by_src[i].append(len(rows))
+        rows.append((i, a, j, b, p.words, p.score, p.kind))
+    # texts: merged source spans of each source document
+    text_of_row: dict[int, int] = {}
+    text_src: list[int] = []
+    text_span: list[tuple[int, int]] = []
+    for src in sorted(by_src, key=lambda d: int(ranks[d])):
+        items = by_src[src]
+        for group in merge_overlapping([rows[r][1] for r in items], share=share):
+            t = len(text_src)
+            text_src.append(src)
+            text_span.append(
+                (min(rows[items[k]][1][0] for k in group), max(rows[items[k]][1][1] for k in group))
             )
-        docs = {d for d, _ in members}
+            for k in group:
+                text_of_row[items[k]] = t
+    member_spans: dict[int, list[tuple[int, tuple[int, int]]]] = defaultdict(list)  # doc -> (text, span)
+    for r, (_, _, j, b, *_rest) in enumerate(rows):
+        member_spans[j].append((text_of_row[r], b))
+    root = list(range(len(text_src)))
+    for t in range(len(text_src)):  # texts are numbered in time order of their sources
+        best, best_overlap = -1, 0
+        span = text_span[t]
+        for other, b in member_spans.get(text_src[t], ()):
+            if root[other] != other or other == t:
+                continue
+            inter = min(span[1], b[1]) - max(span[0], b[0])
+            if inter > best_overlap and _overlaps(span, b, share):
+                best, best_overlap = other, inter
+        if best >= 0:
+            root[t] = best
+    groups: dict[int, list[int]] = defaultdict(list)
+    for r in range(len(rows)):
+        groups[root[text_of_row[r]]].append(r)
+    out: list[tuple[tuple[int, int], Cluster]] = []
+    for row_ids in groups.values():
+        spans: list[tuple[int, int, int, int]] = []
+        for r in row_ids:
+            i, a, j, b, words, _, _ = rows[r]
+            tt = text_of_row[r]
+            spans.append((text_src[tt], *text_span[tt], words))
+            spans.append((j, *b, words))
+        for doc, start, end, words in list(spans):
+            for dup, carry in copies.get(doc, ()):
+                mapped = carry(start, end)
+                if mapped is not None:
+                    spans.append((dup, *mapped, words))
+        members = _members_of(spans, documents, texts, share)
+        if len({d for d, _ in members}) < 2:
+            continue
+        kinds = Counter(rows[r][6] for r in row_ids)
+        out.append(
+            _make_cluster(
+                members,
+                ranks,
+                kind="reuse",
+                passages=len(row_ids),
+                scores=[rows[r][5] for r in row_ids],
+                kinds=kinds,
+            )
+        )
+    return [c for _, c in sorted(out, key=lambda x: _order_key(x))]  # type: ignore[misc]
+
+
+def _order_key(item: tuple[tuple[int, int], Cluster]) -> tuple[int, int, str, int]:
+    (docs, size), c = item
+    return (-docs, -size, c.members[0].doc, c.members[0].start)
+
+
+def boilerplate_clusters(
+    groups: Iterable[Sequence[tuple[int, int, int, int]]],
+    documents: Sequence[DocInfo],
+    texts: Callable[[int], str],
+    ranks: Sequence[int],
+) -> list[Cluster]:
+    """One boilerplate cluster per chrome text (:func:`detector.boilerplate.boilerplate_groups`).
+
+    Args:
+        groups: occurrence lists ``(doc index, start, end, words)``.
+        documents, texts, ranks: as for :func:`star_clusters`.
+    """
+    out = []
+    for occurrences in groups:
+        members = [
+            (d, Member(documents[d].id, s, e, documents[d].outlet, documents[d].date, w, texts(d)[s:e]))
+            for d, s, e, w in occurrences
+        ]
         if len(members) < 2:
             continue
-        groups = {nodes[n].group for n in component}
-        boiler_groups = sum(1 for g in groups if g >= first_boiler)
-        dated = [(parse_date(m.date), d, m) for d, m in members]
-        with_date = [x for x in dated if x[0] is not None]
-        earliest = earliest_date = None
-        if with_date:
-            _, _, first_member = min(with_date, key=lambda x: (x[0], x[1], x[2].start))
-            earliest, earliest_date = first_member.doc, first_member.date
-        ordered = sorted(
-            dated,
-            key=lambda x: (x[0] is None, x[0] or datetime.min, x[1], x[2].start),
+        out.append(
+            _make_cluster(
+                members, ranks, kind="boilerplate", passages=len(members), scores=[1.0], kinds=Counter()
+            )
         )
-        kind = _kind({m.outlet for _, m in members}, docs, boiler_groups, len(groups))
-        outlets = tuple(sorted({m.outlet for _, m in members if m.outlet is not None}))
-        group_scores = [scores[g] for g in groups]
-        kinds = Counter(passage_kinds[g] for g in groups if g < first_boiler)
-        cluster = Cluster(
-            id=0,
-            kind=kind,  # type: ignore[arg-type]
-            members=tuple(m for _, _, m in ordered),
-            earliest=earliest,
-            earliest_date=earliest_date,
-            outlets=outlets,
-            passages=len(groups),
-            score=sum(group_scores) / len(group_scores),
-            kinds=dict(kinds),
-        )
-        size = sum(m.end - m.start for _, m in members)
-        clusters.append(((len(docs), size), cluster))
-    clusters.sort(key=lambda x: (-x[0][0], -x[0][1], x[1].members[0].doc, x[1].members[0].start))
-    return [_renumber(c, i) for i, (_, c) in enumerate(clusters, 1)]
+    return [c for _, c in sorted(out, key=_order_key)]
 
 
-def _renumber(cluster: Cluster, number: int) -> Cluster:
+def number_clusters(clusters: Iterable[Cluster]) -> list[Cluster]:
+    """Clusters in report order (most documents, then most characters), numbered from 1."""
     from dataclasses import replace
 
-    return replace(cluster, id=number)
+    items = [((len({m.doc for m in c.members}), sum(m.end - m.start for m in c.members)), c) for c in clusters]
+    items.sort(key=_order_key)
+    return [replace(c, id=n) for n, (_, c) in enumerate(items, 1)]
 
 
 def find_repeats(

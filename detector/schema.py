@@ -18,6 +18,7 @@ from typing import Any, Literal
 __all__ = [
     "COMPARE_SCHEMA",
     "REPORT_SCHEMA",
+    "DuplicateGroup",
     "CompareResult",
     "Document",
     "FramingSpan",
@@ -179,6 +180,9 @@ class FramingSpan:
         label: one of the fixed framing labels.
         score: calibrated probability in [0, 1].
         cues: character spans of the words/phrases that contributed most.
+        stance: ``"promoted"`` (the sentence asserts or passes on the frame),
+            or ``"rebutted"``, ``"denied"``, ``"discussed"`` (it keeps its
+            distance; see :mod:`detector.stance`). Counts use promoted flags.
     """
 
     doc: str
@@ -187,6 +191,7 @@ class FramingSpan:
     label: str
     score: float
     cues: tuple[Span, ...] = ()
+    stance: str = "promoted"
 
 
 @dataclass(frozen=True)
@@ -257,6 +262,7 @@ def framing_to_dict(f: FramingSpan, text: str) -> dict[str, Any]:
         "score": round(f.score, 4),
         "text": text[f.start : f.end],
         "cues": [_span_dict(c, text) for c in f.cues],
+        "stance": f.stance,
     }
 
 
@@ -348,6 +354,8 @@ class Cluster:
         score: mean similarity of those passages (1.0 for exact boilerplate).
         kinds: number of ``verbatim``/``edited``/``spun`` passages.
         frames: framing labels flagged inside the members, each once.
+        earliest_note: a tie for the earliest date, or undated members
+            (None when the earliest member is unambiguous).
     """
 
     id: int
@@ -360,6 +368,7 @@ class Cluster:
     score: float
     kinds: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
     frames: tuple[str, ...] = ()
+    earliest_note: str | None = None
 
     @property
     def documents(self) -> int:
@@ -439,6 +448,32 @@ class FramingCount:
 
 
 @dataclass(frozen=True)
+class DuplicateGroup:
+    """Near-identical documents: one text published (or saved) several times.
+
+    Attributes:
+        id: 1-based number, largest group first.
+        documents: member document ids in time order; the first is the
+            representative (earliest) that the others were compared with.
+        outlets: distinct known outlets of the members, sorted.
+        earliest: id of the earliest dated member (the first of
+            ``documents``), None when undated.
+        earliest_date: its date as given.
+        similarity: lowest estimated Jaccard similarity of a member's
+            word 3-gram set to the representative's, in [0, 1].
+        earliest_note: a tie for the earliest date, or undated members.
+    """
+
+    id: int
+    documents: tuple[str, ...]
+    outlets: tuple[str, ...]
+    earliest: str | None
+    earliest_date: str | None
+    similarity: float
+    earliest_note: str | None = None
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything ``detector report`` found in a corpus.
 
@@ -456,6 +491,7 @@ class Report:
         notes: plain-language remarks (e.g. framing model unavailable).
         texts: document texts by id, for renderers that show context (not
             part of the JSON form).
+        duplicates: groups of near-identical documents, largest first.
     """
 
     documents: tuple[DocInfo, ...]
@@ -470,6 +506,7 @@ class Report:
     stages: Mapping[str, float] = field(default_factory=dict, compare=False, hash=False)
     notes: tuple[str, ...] = ()
     texts: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    duplicates: tuple[DuplicateGroup, ...] = ()
 
     def outlet_matrix(self) -> tuple[list[str], dict[tuple[str, str], int]]:
         """Outlets (most involved in reuse first) and reuse-cluster counts per

@@ -48,8 +48,8 @@ if TYPE_CHECKING:
     import numpy as np
 
     from detector.boilerplate import PhraseSeq
-    from detector.report import DocFacts, ProgressCallback
     from detector.schema import FramingSpan, Passage, Report
+    from detector.stages import DocFacts, ProgressCallback
     from detector.tokens import Tokens
 
 __all__ = ["align_pairs", "build_report_local", "load_corpus", "phrase_occurrences_of"]
@@ -64,8 +64,9 @@ _TOKEN_CACHE_SIZE = 2048  # documents; ~40 KB each for news-length text
 _PENDING: dict[int, tuple[int, np.ndarray, PhraseSeq]] = {}
 # per process: distinct band keys of this shard's documents, until sorted
 _SHARD_KEYS: list[list[tuple[int, np.ndarray]]] = []  # per key range: (doc, keys)
-# per process: (mask, selected phrase grams, their document frequencies)
-_SECOND_PASS: tuple[Any, Any, Any, int] = (None, None, None, 1)
+# per process: (mask, selected phrase grams, their document frequencies,
+# key ranges, time ranks, which documents are duplicate-group representatives)
+_SECOND_PASS: tuple[Any, ...] = (None, None, None, 1, None, None)
 
 
 def load_corpus(
@@ -116,7 +117,7 @@ def _tokens(i: int) -> Tokens:
 
 def _facts_task(bounds: tuple[int, int]) -> list[DocFacts]:
     """First pass over a range: facts for the corpus counts; shingles and phrase 3-grams kept here."""
-    from detector.report import analyse_document
+    from detector.stages import analyse_document
 
     out = []
     for i in range(*bounds):
@@ -126,8 +127,8 @@ def _facts_task(bounds: tuple[int, int]) -> list[DocFacts]:
     return out
 
 
-def _second_pass_setup(args: tuple[Any, Any, Any, int]) -> None:
-    """Receive the mask, phrase selection and number of key ranges (once per worker)."""
+def _second_pass_setup(args: tuple[Any, ...]) -> None:
+    """Receive the mask, phrase selection, key ranges and time ranks (once per worker)."""
     global _SECOND_PASS
     _SECOND_PASS = args
     _SHARD_KEYS[:] = [[] for _ in range(args[3])]
@@ -137,23 +138,25 @@ def _keys_task(bounds: tuple[int, int]) -> list[tuple[int, int, int, int, int]]:
     """Second pass over a range: band keys (kept here) and phrase occurrences (returned).
 
     Works from the first pass's arrays of the same worker; nothing is
-    tokenised again.
+    tokenised again. Only duplicate-group representatives are banded, each
+    under its time rank, so a bucket's lowest number is its earliest document.
     """
     from detector.boilerplate import find_phrases
     from detector.candidates import band_keys, key_range, sketch_shingles
     from detector.fingerprint import distinct_sorted
 
-    mask, selected, df, parts = _SECOND_PASS
+    mask, selected, df, parts, ranks, is_rep = _SECOND_PASS
     occurrences: list[tuple[int, int, int, int, int]] = []
     for i in range(*bounds):
         words, shingles, seq = _PENDING.pop(i)
-        sketch = sketch_shingles(_DOCS[i].id, words, shingles, _PARAMS, mask=mask)
-        keys = distinct_sorted(band_keys(sketch.signatures, _PARAMS))
-        # kept split by key range, so each range is sorted and sent on its own
-        for part in range(parts):
-            piece = keys[key_range(keys, part, parts)]
-            if len(piece):
-                _SHARD_KEYS[part].append((i, piece))
+        if is_rep[i]:
+            sketch = sketch_shingles(_DOCS[i].id, words, shingles, _PARAMS, mask=mask)
+            keys = distinct_sorted(band_keys(sketch.signatures, _PARAMS))
+            # kept split by key range, so each range is sorted and sent on its own
+            for part in range(parts):
+                piece = keys[key_range(keys, part, parts)]
+                if len(piece):
+                    _SHARD_KEYS[part].append((int(ranks[i]), piece))
         if len(selected):
             occurrences.extend((i, *o) for o in find_phrases(seq, selected, df))
     return occurrences
@@ -172,6 +175,13 @@ def _align_task(pairs: Sequence[tuple[int, int]]) -> list[list[Passage]]:
     from detector.align import align_passages
 
     return [align_passages(_tokens(i), _tokens(j), _PARAMS) for i, j in pairs]
+
+
+def _dup_task(pairs: Sequence[tuple[int, int]]) -> list[np.ndarray]:
+    """Span maps of duplicates against their representatives (:func:`detector.duplicates.span_map`)."""
+    from detector.duplicates import span_map
+
+    return [span_map(_DOCS[r].text, _DOCS[d].text) for r, d in pairs]
 
 
 def _phrases_task(
@@ -365,7 +375,7 @@ def _corpus_workers(
         raise
     finally:
         gc.unfreeze()
-        _DOCS, _FRAMING, _SECOND_PASS = [], None, (None, None, None, 1)
+        _DOCS, _FRAMING, _SECOND_PASS = [], None, (None, None, None, 1, None, None)
         _TOKEN_CACHE.clear()
         _PENDING.clear()
         _SHARD_KEYS.clear()
@@ -443,20 +453,21 @@ def build_report_local(
     skip_bad: bool = False,
     framing: bool = True,
     progress: ProgressCallback | None = None,
-    max_bucket: int | None = None,
     mask_shingles: bool = True,
 ) -> Report:
     """:func:`detector.report.build_report` on local processes (see there)."""
+    import numpy as np
+
     from detector.boilerplate import aggregate_phrases, select_phrase_grams
-    from detector.candidates import (
-        DEFAULT_MAX_BUCKET,
-        key_partitions,
-        link_entries,
-        pairs_from_links,
-        shingle_mask,
-    )
+    from detector.candidates import key_partitions, link_entries, pairs_from_links
     from detector.fingerprint import window_starts
-    from detector.report import assemble_clusters, assemble_report, unit_index
+    from detector.stages import (
+        assemble_clusters,
+        assemble_report,
+        duplicate_section,
+        plan_corpus,
+        unit_index,
+    )
 
     def tick(stage: str, advance: int, total: int | None) -> None:
         if progress is not None:
@@ -483,11 +494,12 @@ def build_report_local(
 
         t = time.perf_counter()
         outlets = [f.info.outlet for f in facts]
-        mask = shingle_mask(((f.index, f.shingle_set) for f in facts), outlets) if mask_shingles else None
+        plan = plan_corpus(facts, mask_shingles=mask_shingles)
         selected, df = select_phrase_grams(((f.index, f.grams) for f in facts), outlets)
         for i, f in enumerate(facts):
             # what the counting needed is no longer: free it before the next pass
-            facts[i] = replace(f, shingle_set=None, grams=None)
+            facts[i] = replace(f, shingle_set=None, grams=None, dup_sig=None)
+        is_rep = plan.dups.rep == np.arange(n)
         stages["mask"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -496,9 +508,10 @@ def build_report_local(
         windows = sum(
             len(window_starts(max(0, f.info.words - params.lsh_shingle_size + 1), params.window_words, params.window_step))
             for f in facts
+            if is_rep[f.index]
         )
         parts = key_partitions(windows * params.lsh_bands)
-        pool.each(_second_pass_setup, (mask, selected, df, parts))
+        pool.each(_second_pass_setup, (plan.mask, selected, df, parts, plan.ranks, is_rep))
         occurrences: list[tuple[int, int, int, int, int]] = []
         for (a, b), occ in zip(chunks, pool.sharded(_keys_task, chunks), strict=True):
             occurrences.extend(occ)
@@ -508,14 +521,9 @@ def build_report_local(
         t = time.perf_counter()
         # each worker sorts its shard's entries of one key range at a time and
         # the main process merges them, so nobody holds every entry sorted
-        links = [
-            link_entries(
-                pool.each(_entries_task, part),
-                max_bucket=max_bucket if max_bucket is not None else DEFAULT_MAX_BUCKET,
-            )
-            for part in range(parts)
-        ]
-        pairs = sorted(pairs_from_links(links, min_shared=params.lsh_min_bands))
+        links = [link_entries(pool.each(_entries_task, part)) for part in range(parts)]
+        # bucket entries carry time ranks: back to document indices, earlier first
+        pairs = plan.pairs_in_index_order(pairs_from_links(links, min_shared=params.lsh_min_bands))
         del links
         stages["candidates"] = time.perf_counter() - t
 
@@ -526,6 +534,12 @@ def build_report_local(
             for (i, j), ps in zip(task, found, strict=True):
                 passages.extend((i, j, p) for p in ps)
             tick("align", len(task), len(pairs))
+        dup_pairs = plan.duplicate_pairs()
+        blocks: dict[int, np.ndarray] = {}
+        dup_tasks = [dup_pairs[k : k + 32] for k in range(0, len(dup_pairs), 32)]
+        for task, maps in zip(dup_tasks, pool.any(_dup_task, dup_tasks), strict=True):
+            for (_, d), bl in zip(task, maps, strict=True):
+                blocks[d] = bl
         stages["align"] = time.perf_counter() - t
         gc.freeze()
 
@@ -534,7 +548,7 @@ def build_report_local(
         def text_of(i: int) -> str:
             return docs[i].text
 
-        clusters = assemble_clusters(facts, passages, text_of)
+        clusters = assemble_clusters(facts, passages, text_of, plan, blocks)
         stages["cluster"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -562,4 +576,5 @@ def build_report_local(
         candidates=len(pairs),
         stages=stages,
         notes=notes,
+        duplicates=duplicate_section(facts, plan),
     )

@@ -65,6 +65,7 @@ def cluster_to_dict(c: Cluster) -> dict[str, Any]:
         "score": round(c.score, 4),
         "passage_kinds": canonical_kinds(c.kinds),
         "frames": list(c.frames),
+        "earliest_note": c.earliest_note,
         "members": [
             {
                 "doc": m.doc,
@@ -131,6 +132,18 @@ def report_to_dict(report: Report) -> dict[str, Any]:
                 "reposted": f.reposted,
             }
             for f in report.framing_counts
+        ],
+        "duplicates": [
+            {
+                "id": g.id,
+                "documents": list(g.documents),
+                "outlets": list(g.outlets),
+                "earliest": g.earliest if g.earliest is not None else "unknown",
+                "earliest_date": g.earliest_date,
+                "similarity": round(g.similarity, 4),
+                "earliest_note": g.earliest_note,
+            }
+            for g in report.duplicates
         ],
         "skipped": report.skipped,
         "errors": list(report.errors),

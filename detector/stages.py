@@ -1,0 +1,446 @@
+"""The corpus report's stages: per-document facts, then corpus-level assembly.
+
+The work is split into pure, engine-neutral pieces so the local
+(multiprocessing) engine, the Spark engine and the index run the same code;
+:mod:`detector.report` is the front that picks an engine.
+
+1. :func:`analyse_document` (per document, in workers): tokens, segment keys
+   (boilerplate), phrase 3-grams, the document's internal repeats, and (with
+   ``defer_keys=True``) its shingles and document signature.
+2. :func:`plan_corpus` (corpus): time order, duplicate groups
+   (:mod:`detector.duplicates`) and the shingle mask, counted over
+   representatives only, so copies of one article never look like chrome.
+3. :func:`with_band_keys` (per representative): window band keys;
+   :func:`detector.candidates.candidate_pairs` (corpus, documents numbered in
+   time order): star pairs; :func:`detector.align.align_passages` (per pair)
+   and :func:`detector.duplicates.span_map` (per duplicate).
+4. :func:`assemble_clusters` (corpus): boilerplate groups and star clusters.
+5. :func:`detector.boilerplate.phrase_occurrences` and framing (per
+   document), then :func:`assemble_report` (corpus).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from detector.params import DEFAULT_PARAMS, Params
+from detector.schema import (
+    Cluster,
+    DocInfo,
+    Document,
+    DuplicateGroup,
+    FramingCount,
+    FramingSpan,
+    Passage,
+    Phrase,
+    Repeat,
+    Report,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from detector.boilerplate import PhraseSeq
+
+__all__ = [
+    "CorpusPlan",
+    "DocFacts",
+    "ProgressCallback",
+    "analyse_document",
+    "assemble_clusters",
+    "assemble_report",
+    "copies_of",
+    "doc_info",
+    "duplicate_section",
+    "framing_counts",
+    "plan_corpus",
+    "unit_index",
+    "with_band_keys",
+]
+
+ProgressCallback = Callable[[str, int, "int | None"], None]
+"""``progress(stage, advance, total)``: ``advance`` items of ``stage`` done
+(``total`` known, or None); called from the main process only."""
+
+
+@dataclass(frozen=True, eq=False)
+class DocFacts:
+    """What the corpus stages need from one document (its text stays out).
+
+    Attributes:
+        index: position of the document in the input.
+        info: its metadata.
+        keys: ``uint64`` LSH band keys ``(n_windows, bands)``.
+        segments: ``(keys, starts, ends, words)`` of its lines/sentences.
+        grams: distinct phrase 3-gram hashes (None once the corpus counts
+            are taken).
+        repeats: text repeated inside it.
+        shingles: with deferred keys, its ``uint32`` shingle hashes in text
+            order (else None).
+        shingle_set: with deferred keys, the distinct ones
+            (:func:`detector.candidates.shingle_set`; else None).
+        phrase_seq: with deferred keys, its phrase 3-grams in text order
+            (:func:`detector.boilerplate.phrase_seq`), so phrases are found
+            in the second pass without tokenising again (else None).
+        dup_sig: with deferred keys, its document signature
+            (:func:`detector.duplicates.doc_signature`; None for a short one).
+    """
+
+    index: int
+    info: DocInfo
+    keys: np.ndarray
+    segments: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    grams: np.ndarray | None
+    repeats: tuple[Repeat, ...]
+    shingles: np.ndarray | None = None
+    shingle_set: np.ndarray | None = None
+    phrase_seq: PhraseSeq | None = None
+    dup_sig: np.ndarray | None = None
+
+
+def doc_info(doc: Document, words: int) -> DocInfo:
+    """The report metadata of a document with ``words`` tokens."""
+    return DocInfo(
+        id=doc.id,
+        outlet=doc.outlet,
+        date=doc.date,
+        url=doc.url,
+        lang=doc.lang,
+        chars=len(doc.text),
+        words=words,
+        extra=dict(doc.extra),
+    )
+
+
+def analyse_document(
+    index: int,
+    doc: Document,
+    params: Params = DEFAULT_PARAMS,
+    *,
+    mask: np.ndarray | None = None,
+    defer_keys: bool = False,
+) -> DocFacts:
+    """Everything the corpus stages need from one document, in one tokenisation.
+
+    Args:
+        index: position of the document in the input.
+        doc: the document.
+        params: tuning parameters.
+        mask: sorted ``uint32`` shingles left out of the window signatures
+            (:func:`detector.candidates.shingle_mask`); None masks nothing.
+        defer_keys: leave ``keys`` empty and keep ``shingles`` and
+            ``shingle_set`` instead, for the two-pass flow (mask from every
+            document's ``shingle_set``, then :func:`with_band_keys`).
+
+    O(n) in the text plus O(n * num_perm) for the window signatures; about
+    1.5 ms for a 600-word article, most of it tokenising.
+    """
+    import numpy as np
+
+    from detector.boilerplate import phrase_seq, repeat_runs, segments
+    from detector.candidates import band_keys, shingle_set, sketch_shingles
+    from detector.cluster import find_repeats
+    from detector.fingerprint import distinct_sorted, shingle_hashes, to_uint32
+    from detector.tokens import tokenize
+
+    tokens = tokenize(doc.text, stem=params.stem)
+    hashes = shingle_hashes(tokens.ids, params.lsh_shingle_size)
+    seg = segments(tokens)
+    seq = phrase_seq(tokens)
+    facts = DocFacts(
+        index=index,
+        info=doc_info(doc, len(tokens)),
+        keys=np.zeros((0, 0), dtype=np.uint64),
+        segments=seg,
+        grams=distinct_sorted(seq.grams[seq.ok]),
+        repeats=tuple(find_repeats(doc.id, doc.text, repeat_runs(tokens, seg))),
+    )
+    if defer_keys:
+        from detector.duplicates import doc_signature
+
+        distinct = shingle_set(hashes)
+        return replace(
+            facts,
+            shingles=to_uint32(hashes),
+            shingle_set=distinct,
+            phrase_seq=seq,
+            dup_sig=doc_signature(distinct, params),
+        )
+    sketch = sketch_shingles(doc.id, len(tokens), hashes, params, mask=mask)
+    return replace(facts, keys=band_keys(sketch.signatures, params))
+
+
+def with_band_keys(facts: DocFacts, params: Params, mask: np.ndarray | None) -> DocFacts:
+    """The second pass: band keys from deferred shingles, shingles dropped.
+
+    Args:
+        facts: from ``analyse_document(..., defer_keys=True)``.
+        params: tuning parameters (the same as the first pass).
+        mask: sorted ``uint32`` shingles to leave out (or None).
+
+    Returns:
+        ``facts`` with ``keys`` set and ``shingles``/``shingle_set``/``phrase_seq`` None;
+        identical to ``analyse_document(..., mask=mask)``. O(s * num_perm).
+    """
+    from detector.candidates import band_keys, sketch_shingles
+
+    if facts.shingles is None:
+        raise ValueError(f"document {facts.info.id!r} has no deferred shingles")
+    sketch = sketch_shingles(facts.info.id, facts.info.words, facts.shingles, params, mask=mask)
+    return replace(
+        facts,
+        keys=band_keys(sketch.signatures, params),
+        shingles=None,
+        shingle_set=None,
+        phrase_seq=None,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class CorpusPlan:
+    """What the corpus-level counting decides before the passage search.
+
+    Attributes:
+        ranks: time rank of each document (:func:`detector.duplicates.time_ranks`).
+        order: documents in time order (``order[ranks[i]] == i``).
+        dups: duplicate groups (:func:`detector.duplicates.find_duplicates`).
+        mask: sorted ``uint32`` shingles left out of window signatures, or None.
+    """
+
+    ranks: np.ndarray
+    order: np.ndarray
+    dups: Any
+    mask: np.ndarray | None
+
+    def pairs_in_index_order(self, rank_pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Star pairs found over time ranks as ``(earlier doc index, later doc index)``, sorted."""
+        order = self.order
+        return sorted((int(order[a]), int(order[b])) for a, b in rank_pairs)
+
+    def duplicate_pairs(self) -> list[tuple[int, int]]:
+        """``(representative, duplicate)`` doc index pairs, one per duplicate."""
+        return [(g[0], d) for g in self.dups.groups for d in g[1:]]
+
+
+def plan_corpus(facts: Sequence[DocFacts], *, mask_shingles: bool = True) -> CorpusPlan:
+    """Time order, duplicate groups and the shingle mask from first-pass facts.
+
+    The mask counts representatives only: three copies of one article in
+    its own outlet (AMP, print, updated) are one text, not chrome.
+    O(n log n + S log S) for S (document, shingle) entries.
+    """
+    import numpy as np
+
+    from detector.candidates import shingle_mask
+    from detector.duplicates import find_duplicates, time_ranks
+
+    infos = [f.info for f in facts]
+    ranks = time_ranks(infos)
+    order = np.argsort(ranks, kind="stable")
+    dups = find_duplicates([f.dup_sig for f in facts], ranks)
+    mask = None
+    if mask_shingles:
+        mask = shingle_mask(
+            ((f.index, f.shingle_set) for f in facts if dups.is_rep(f.index) and f.shingle_set is not None),
+            [i.outlet for i in infos],
+        )
+    return CorpusPlan(ranks=ranks, order=order, dups=dups, mask=mask)
+
+
+def copies_of(
+    plan: CorpusPlan, blocks: dict[int, np.ndarray]
+) -> dict[int, list[tuple[int, Callable[[int, int], tuple[int, int] | None]]]]:
+    """Per representative, ``(duplicate, carry)`` for :func:`detector.cluster.star_clusters`.
+
+    Args:
+        plan: the corpus plan.
+        blocks: per duplicate document, its :func:`detector.duplicates.span_map`
+            blocks against its representative.
+    """
+    from detector.duplicates import map_offset
+
+    out: dict[int, list[tuple[int, Callable[[int, int], tuple[int, int] | None]]]] = defaultdict(list)
+    for doc, bl in blocks.items():
+
+        def carry(start: int, end: int, bl: np.ndarray = bl) -> tuple[int, int] | None:
+            s = map_offset(bl, start, end=False)
+            e = map_offset(bl, end, end=True)
+            return (s, e) if e > s else None
+
+        out[int(plan.dups.rep[doc])].append((doc, carry))
+    return out
+
+
+def assemble_clusters(
+    facts: Sequence[DocFacts],
+    passages: Iterable[tuple[int, int, Passage]],
+    texts: Callable[[int], str],
+    plan: CorpusPlan,
+    blocks: dict[int, np.ndarray] | None = None,
+    *,
+    min_boilerplate_docs: int = 3,
+) -> list[Cluster]:
+    """Boilerplate clusters from segment counts, then reuse clusters as stars.
+
+    Args:
+        facts: per-document facts, ``facts[i].index == i``.
+        passages: ``(doc index A, doc index B, passage)`` from alignment.
+        texts: document text by index.
+        plan: :func:`plan_corpus`.
+        blocks: per duplicate document, its span map against its
+            representative (:func:`detector.duplicates.span_map`).
+        min_boilerplate_docs: documents of one outlet a segment must recur
+            in to be boilerplate (representatives only).
+    """
+    from detector.boilerplate import boilerplate_groups
+    from detector.cluster import boilerplate_clusters, number_clusters, star_clusters
+
+    infos = [f.info for f in facts]
+    groups = boilerplate_groups(
+        ((f.index, *f.segments) for f in facts),
+        [i.outlet for i in infos],
+        texts,
+        min_docs=min_boilerplate_docs,
+        counted=plan.dups.is_rep,
+    )
+    chrome_spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for occurrences in groups:
+        for doc, start, end, _ in occurrences:
+            chrome_spans[doc].append((start, end))
+    chrome = {d: sorted(v) for d, v in chrome_spans.items()}
+    reuse = star_clusters(
+        passages,
+        infos,
+        texts,
+        plan.ranks,
+        chrome=chrome,
+        copies=copies_of(plan, blocks or {}),
+    )
+    return number_clusters([*reuse, *boilerplate_clusters(groups, infos, texts, plan.ranks)])
+
+
+def duplicate_section(facts: Sequence[DocFacts], plan: CorpusPlan) -> tuple[DuplicateGroup, ...]:
+    """The report's duplicate groups, largest first, numbered from 1."""
+    from detector.cluster import earliest_note, parse_date
+    from detector.schema import Member
+
+    out = []
+    for n, group in enumerate(plan.dups.groups, 1):
+        infos = [facts[i].info for i in group]
+        first = infos[0]
+        dated = parse_date(first.date) is not None
+        members = [Member(i.id, 0, 0, i.outlet, i.date, 0, "") for i in infos]
+        out.append(
+            DuplicateGroup(
+                id=n,
+                documents=tuple(i.id for i in infos),
+                outlets=tuple(sorted({i.outlet for i in infos if i.outlet is not None})),
+                earliest=first.id if dated else None,
+                earliest_date=first.date if dated else None,
+                similarity=float(min(plan.dups.similarity[i] for i in group[1:])),
+                earliest_note=earliest_note(members),
+            )
+        )
+    return tuple(out)
+
+
+def unit_index(
+    clusters: Sequence[Cluster], documents: Sequence[DocInfo], *, kinds: tuple[str, ...] = ("reuse", "boilerplate")
+) -> Callable[[int, int, int], Hashable]:
+    """``unit_of(doc index, start, end)``: the cluster the span lies in, else the document.
+
+    A span belongs to a cluster member when at least half of it lies inside
+    the member. Used to count phrases and frames once per cluster.
+    """
+    by_doc: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for c in clusters:
+        if c.kind in kinds:
+            for m in c.members:
+                by_doc[m.doc].append((m.start, m.end, c.id))
+
+    def unit_of(doc: int, start: int, end: int) -> Hashable:
+        doc_id = documents[doc].id
+        length = max(end - start, 1)
+        for s, e, cid in by_doc.get(doc_id, ()):
+            if min(e, end) - max(s, start) >= 0.5 * length:
+                return ("cluster", cid)
+        return ("doc", doc_id)
+
+    return unit_of
+
+
+def framing_counts(
+    flags: Sequence[FramingSpan], clusters: Sequence[Cluster], documents: Sequence[DocInfo]
+) -> tuple[list[FramingCount], list[Cluster]]:
+    """Per-label recurrence, and clusters annotated with the labels inside them.
+
+    A flag inside a reuse cluster counts once per cluster (``independent``);
+    the other copies are ``reposted``.
+    """
+    index_of = {d.id: n for n, d in enumerate(documents)}
+    unit_of = unit_index(clusters, documents, kinds=("reuse",))
+    per_label: dict[str, list[tuple[FramingSpan, Hashable]]] = defaultdict(list)
+    labels_in: dict[int, set[str]] = defaultdict(set)
+    for f in flags:
+        unit = unit_of(index_of[f.doc], f.start, f.end)
+        per_label[f.label].append((f, unit))
+        if unit[0] == "cluster":  # type: ignore[index]
+            labels_in[unit[1]].add(f.label)  # type: ignore[index]
+    counts = []
+    for label, items in sorted(per_label.items()):
+        docs = {f.doc for f, _ in items}
+        in_clusters = [u for _, u in items if u[0] == "cluster"]  # type: ignore[index]
+        counts.append(
+            FramingCount(
+                label=label,
+                flags=len(items),
+                documents=len(docs),
+                outlets=len({documents[index_of[d]].outlet for d in docs} - {None}),
+                independent=len({u for _, u in items}),
+                reposted=len(in_clusters) - len(set(in_clusters)),
+            )
+        )
+    counts.sort(key=lambda c: (-c.independent, c.label))
+    annotated = [
+        replace(c, frames=tuple(sorted(labels_in[c.id]))) if c.id in labels_in else c
+        for c in clusters
+    ]
+    return counts, annotated
+
+
+def assemble_report(
+    facts: Sequence[DocFacts],
+    clusters: Sequence[Cluster],
+    phrases: Sequence[Phrase],
+    flags: Sequence[FramingSpan],
+    texts: dict[str, str],
+    *,
+    skipped: int = 0,
+    errors: Sequence[str] = (),
+    candidates: int = 0,
+    stages: dict[str, float] | None = None,
+    notes: Sequence[str] = (),
+    duplicates: Sequence[DuplicateGroup] = (),
+) -> Report:
+    """The final :class:`Report` from the outputs of every stage."""
+    documents = [f.info for f in facts]
+    counts, annotated = framing_counts(flags, clusters, documents)
+    repeats = [r for f in facts for r in f.repeats]
+    return Report(
+        documents=tuple(documents),
+        clusters=tuple(annotated),
+        repeats=tuple(repeats),
+        phrases=tuple(phrases),
+        framing=tuple(flags),
+        framing_counts=tuple(counts),
+        skipped=skipped,
+        errors=tuple(errors),
+        candidates=candidates,
+        stages=dict(stages or {}),
+        notes=tuple(notes),
+        texts=texts,
+        duplicates=tuple(duplicates),
+    )
