@@ -1,4 +1,4 @@
-"""The Spark engine: the same clusters and passages as the local engine, Parquet I/O.
+"""The Spark engine: the same report as the local engine (clusters, duplicates, phrases), Parquet I/O.
 
 One SparkSession (local mode, 127.0.0.1, no UI) serves the whole test run.
 Without pyspark or Java the tests skip on a developer machine and fail in CI
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import require_tool
+from tg_slice import report_json, tg_news_slice
 
 from detector.params import DEFAULT_PARAMS
 from detector.schema import Document
@@ -75,8 +76,10 @@ def test_spark_and_local_give_the_same_report(spark) -> None:
     remote = build_report_spark([str(SAMPLE)], DEFAULT_PARAMS, framing=True, session=spark)
     assert len(local.clusters) >= 5  # the sample corpus has real reuse
     assert {c.kind for c in local.clusters} == {"reuse", "boilerplate"}
+    assert local.duplicates  # and a duplicate group
     _same_clusters(local.clusters, remote.clusters)
     assert local.candidates == remote.candidates
+    assert local.duplicates == remote.duplicates
     assert local.documents == remote.documents
     assert local.repeats == remote.repeats
     assert local.phrases == remote.phrases
@@ -85,59 +88,50 @@ def test_spark_and_local_give_the_same_report(spark) -> None:
     assert local.framing == remote.framing
     assert local.framing_counts == remote.framing_counts
     assert local.notes == remote.notes
+    assert report_json(remote) == report_json(local)
 
 
-def test_candidate_pairs_match_local_including_oversized_buckets(spark) -> None:
+def test_spark_equals_local_on_real_telegram_posts(spark, tmp_path: Path) -> None:
+    """300 real posts (reposts, duplicates, channel footers): the same JSON report."""
+    from detector.engines.spark import build_report_spark
+    from detector.report import build_report
+
+    src = tg_news_slice(tmp_path)
+    local = build_report([str(src)], DEFAULT_PARAMS, framing=False, workers=2)
+    remote = build_report_spark([str(src)], DEFAULT_PARAMS, framing=False, session=spark)
+    kinds = {c.kind for c in local.clusters}
+    assert kinds == {"reuse", "boilerplate"} and local.duplicates and local.candidates > 0
+    assert report_json(remote) == report_json(local)
+
+
+def test_star_candidate_pairs_match_local(spark) -> None:
+    """candidate_pairs_spark gives candidate_pairs' stars on the same keys, numbered in any order."""
     from detector.candidates import band_keys, candidate_pairs, sketch_document
     from detector.engines.spark import candidate_pairs_spark
     from detector.load import iter_documents
 
     docs = list(iter_documents([str(SAMPLE)]))
+    numbers = list(range(len(docs)))
+    random.Random(3).shuffle(numbers)  # hubs are the lowest numbers, not the first rows
     keys = [
-        (i, band_keys(sketch_document(d, DEFAULT_PARAMS).signatures, DEFAULT_PARAMS))
+        (numbers[i], band_keys(sketch_document(d, DEFAULT_PARAMS).signatures, DEFAULT_PARAMS))
         for i, d in enumerate(docs)
     ]
     rows = []
     for i, k in keys:
-        for key in set(k.ravel().view("int64").tolist()):
+        for key in k.ravel().view("int64").tolist():  # repeated keys must count once
             rows.append((key, 0, i))
     frame = spark.createDataFrame(rows, "key long, band long, idx long")
-    for cap in (64, 3, 2):
-        for need in (1, 2, 3):  # pairs sharing at least `need` buckets, counted the same way
-            expected = candidate_pairs(keys, max_bucket=cap, min_shared=need)
-            got = {
-                (r.i, r.j)
-                for r in candidate_pairs_spark(frame, max_bucket=cap, min_shared=need).collect()
-            }
-            assert got == expected, (cap, need)
+    for need in (1, 2, 3):  # pairs sharing at least `need` buckets, counted the same way
+        expected = candidate_pairs(keys, min_shared=need)
+        got = {(r.i, r.j) for r in candidate_pairs_spark(frame, min_shared=need).collect()}
+        assert got == expected, need
     assert candidate_pairs(keys, min_shared=3) < candidate_pairs(keys, min_shared=1)
-    assert len(candidate_pairs(keys, max_bucket=2)) < len(candidate_pairs(keys, max_bucket=64))
-
-
-def test_connected_components_match_union_find(spark) -> None:
-    from detector.engines.spark import connected_components
-
-    rng = random.Random(5)
-    # long paths need several rounds; self-loops and duplicates must not matter
-    edges = [(i, i + 1) for i in range(0, 40)] + [
-        (rng.randrange(100, 300), rng.randrange(100, 300)) for _ in range(120)
-    ]
-    edges += [(7, 7), (3, 2), (2, 3)]
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            x = parent[x]
-        return x
-
-    for u, v in edges:
-        ru, rv = find(u), find(v)
-        if ru != rv:
-            parent[max(ru, rv)] = min(ru, rv)
-    expected = {n: find(n) for u, v in edges if u != v for n in (u, v)}
-    frame = spark.createDataFrame(edges, "u long, v long")
-    got = {r.node: r.component for r in connected_components(frame).collect()}
-    assert got == expected
+    # a bucket of k documents is a star of k - 1 pairs around its lowest number
+    star = spark.createDataFrame(
+        [(7, 0, d) for d in (9, 4, 12, 5)], "key long, band long, idx long"
+    )
+    assert {(r.i, r.j) for r in candidate_pairs_spark(star).collect()} == {(4, 5), (4, 9), (4, 12)}
 
 
 def test_chaining_does_not_merge_unrelated_texts(spark) -> None:
@@ -164,6 +158,29 @@ def test_chaining_does_not_merge_unrelated_texts(spark) -> None:
         [["B", "C"], ["A", "B"]],
     )
     _same_clusters(local.clusters, remote.clusters)
+
+
+def test_reprints_are_one_duplicate_group_in_both_engines(spark) -> None:
+    """40 copies of one story (with tiny edits) in 40 outlets: one group, aligned 39 times."""
+    from detector.engines.spark import build_report_spark
+    from detector.report import build_report
+
+    lines = (ROOT / "benchmarks" / "data" / "texts.jsonl").read_text("utf-8").splitlines()
+    story = " ".join(json.loads(lines[5])["text"].split()[:300])
+    other = [" ".join(json.loads(lines[k])["text"].split()[:200]) for k in (6, 7, 8)]
+    docs = [
+        Document(
+            id=f"copy{k:02d}",
+            text=f"Outlet {k} reports. {story}",
+            outlet=f"o{k}",
+            date=f"2024-05-{1 + k % 28:02d}T{k % 24:02d}:00:00+00:00",
+        )
+        for k in range(40)
+    ] + [Document(id=f"other{k}", text=t, outlet="x") for k, t in enumerate(other)]
+    local = build_report(docs, DEFAULT_PARAMS, framing=False, workers=1)
+    remote = build_report_spark(docs, DEFAULT_PARAMS, framing=False, session=spark)
+    assert len(local.duplicates) == 1 and len(local.duplicates[0].documents) == 40
+    assert report_json(remote) == report_json(local)
 
 
 def test_parquet_input_and_report_round_trip(spark, tmp_path: Path) -> None:

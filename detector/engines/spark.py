@@ -1,35 +1,43 @@
 """The corpus report on Apache Spark (PySpark), with results identical to the local engine.
 
 ``detector report CORPUS --engine spark [--master URL]`` calls
-:func:`build_report_spark`. The stages are the local engine's pure functions
-run inside Spark, so signatures, seeds, band layout and bucket keys (xxh3,
-never Python's salted ``hash()``) are the same bit for bit:
+:func:`build_report_spark`. It runs the engine-neutral stages of
+:mod:`detector.stages` that the local engine runs, so signatures, seeds,
+band layout and bucket keys (xxh3, never Python's salted ``hash()``) are the
+same bit for bit, and so is the report:
 
 1. **Load.** Documents are read by :func:`detector.load.iter_documents` (the
-   same field rules, errors and ``skip_bad`` counting), or from Parquet
-   (:func:`read_parquet_documents`); each gets its corpus position ``idx``.
-2. **Sketch.** :func:`detector.candidates.sketch_document` and
-   :func:`detector.candidates.band_keys` run inside ``mapPartitions`` in
-   batches; out come rows ``(key, band, idx)``.
-3. **Band.** A DataFrame ``groupBy`` on the bucket key (which already folds
-   in the band number: ``key = xxh3(rows) XOR band``) collects each bucket's
-   sorted documents. Buckets of 2..``max_bucket`` documents give all their
-   pairs; larger buckets are chained in corpus order, exactly as
-   :func:`detector.candidates.candidate_pairs` does.
-4. **Align.** Candidate pairs are joined with both documents' texts and
-   aligned by :func:`detector.align.align_passages` inside ``mapPartitions``
-   (pairs sorted by their first document, so each partition tokenises a
-   document once).
-5. **Group.** Passage occurrences become graph nodes; connected components
-   are found with DataFrame joins (the large-star/small-star alternation of
-   Kiveris et al., "Connected Components in MapReduce and Beyond", SoCC 2014),
-   and each component is turned into clusters by the local engine's own
-   grouping functions, so chaining rules, boilerplate and ``earliest`` are
-   decided by the same code.
+   same field rules, errors and ``skip_bad`` counting; Parquet too); each
+   gets its corpus position ``idx``.
+2. **First pass** (executors, ``mapPartitions``):
+   :func:`detector.stages.analyse_document` with ``defer_keys=True``. The
+   ordered shingles and phrase 3-grams stay in the persisted RDD; what the
+   corpus counting needs (the facts the local engine's workers send back:
+   shingle sets, document signatures, phrase grams, segments, repeats)
+   goes to the driver.
+3. **Plan** (driver): :func:`detector.stages.plan_corpus` (time ranks,
+   duplicate groups, shingle mask over representatives) and
+   :func:`detector.boilerplate.select_phrase_grams`, broadcast once.
+4. **Second pass** (executors): window signatures and band keys of
+   representatives only, each keyed by its *time rank*; phrase occurrences
+   of every document (:func:`detector.boilerplate.find_phrases`).
+5. **Candidates** (DataFrame): :func:`candidate_pairs_spark`, one
+   ``groupBy`` per bucket key: the bucket's lowest rank (its earliest
+   document) is paired with each other member (a star, as
+   :func:`detector.candidates.candidate_pairs`), and a pair sharing at least
+   ``lsh_min_bands`` buckets is a candidate; ranks go back to document
+   indices with :meth:`detector.stages.CorpusPlan.pairs_in_index_order`.
+6. **Align** (executors): :func:`align_pairs_spark` for candidate pairs and
+   :func:`detector.duplicates.span_map` for each duplicate against its
+   representative, both in ``mapPartitions`` over pairs joined with texts.
+7. **Assemble** (driver): passages in (i, j) order go to
+   :func:`detector.stages.assemble_clusters` (star clusters, boilerplate),
+   framing runs in the executors, and :func:`detector.stages.assemble_report`
+   builds the report with :func:`detector.stages.duplicate_section`.
 
-No GraphFrames (it fetches a jar at run time) and no MLlib ``MinHashLSH``
-(its hashes differ from datasketch's). ``pyspark`` is imported only inside
-functions here, so nothing else in ``detector`` pays for it.
+No MLlib ``MinHashLSH`` (its hashes differ from datasketch's). ``pyspark`` is
+imported only inside functions here, so nothing else in ``detector`` pays
+for it.
 """
 
 from __future__ import annotations
@@ -45,13 +53,13 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
     from detector.load import LoadStats
-    from detector.schema import Document
+    from detector.schema import Document, Report
+    from detector.stages import ProgressCallback
 
 __all__ = [
     "align_pairs_spark",
     "build_report_spark",
     "candidate_pairs_spark",
-    "connected_components",
     "read_parquet_documents",
     "spark_session",
     "write_report_parquet",
@@ -154,58 +162,34 @@ def read_parquet_documents(
     return iter_documents(list(paths), skip_bad=skip_bad, stats=stats)
 
 
-def candidate_pairs_spark(keys: DataFrame, *, max_bucket: int, min_shared: int = 1) -> DataFrame:
-    """Candidate pairs ``(i, j)``, ``i < j``, from bucket rows ``(key, band, idx)``.
+def candidate_pairs_spark(keys: DataFrame, *, min_shared: int = 1) -> DataFrame:
+    """Star candidate pairs ``(i, j)``, ``i < j``, from bucket rows ``(key, idx)``.
 
-    The DataFrame form of :func:`detector.candidates.candidate_pairs`: a
-    ``groupBy`` per bucket collects its sorted distinct documents; buckets
-    of 2..``max_bucket`` documents give every pair, larger ones link
-    consecutive documents in corpus order; a pair linked by at least
-    ``min_shared`` buckets is a candidate. Buckets with the same document
-    set are expanded once, weighted. Shuffle O(K) for K bucket rows.
+    The DataFrame form of :func:`detector.candidates.candidate_pairs` (same
+    pairs for the same keys): a ``groupBy`` per bucket key collects its
+    sorted distinct documents; the first (lowest number; callers number
+    documents in time order, so the earliest) is paired with each of the
+    others, never the others among themselves; a pair linked by at least
+    ``min_shared`` buckets is a candidate. Other columns (e.g. ``band``) are
+    ignored: a key already folds in its band.
+
+    Shuffle O(K) for K bucket rows; a text that recurs in k documents gives
+    k - 1 pairs per bucket, not k(k - 1)/2.
     """
     from pyspark.sql import functions as F
 
     buckets = (
-        keys.groupBy("key")
+        keys.select("key", "idx")
+        .groupBy("key")
         .agg(F.array_sort(F.collect_set("idx")).alias("docs"))
-        .withColumn("n", F.size("docs"))
-        .where(F.col("n") >= 2)
+        .where(F.size("docs") >= 2)
     )
-    # Buckets holding the same documents link the same pairs (a reprint shares
-    # hundreds of buckets with its source): expand each distinct document set
-    # once, weighted by how many buckets hold it.
-    sets = (
-        buckets.groupBy("docs", "n")
-        .agg(F.count(F.lit(1)).alias("w"))
-        .withColumn("sid", F.xxhash64("docs"))
+    links = buckets.select(
+        F.element_at("docs", 1).alias("i"),
+        F.explode(F.slice("docs", 2, F.size("docs") - 1)).alias("j"),
     )
-    small = sets.where(F.col("n") <= max_bucket)
-    pos = small.select("sid", "docs", "w", F.posexplode("docs").alias("p", "d"))
-    all_pairs = (
-        pos.alias("x")
-        .join(
-            pos.alias("y"),
-            on=[
-                F.col("x.sid") == F.col("y.sid"),
-                F.col("x.docs") == F.col("y.docs"),  # exact, whatever the hash
-                F.col("x.p") < F.col("y.p"),
-            ],
-        )
-        .select(F.col("x.d").alias("i"), F.col("y.d").alias("j"), F.col("x.w").alias("w"))
-    )
-    big = sets.where(F.col("n") > max_bucket)
-    chained = big.select(
-        "w",
-        F.explode(
-            F.arrays_zip(
-                F.slice("docs", 1, F.col("n") - 1).alias("i"),
-                F.slice("docs", 2, F.col("n") - 1).alias("j"),
-            )
-        ).alias("z"),
-    ).select(F.col("z.i").alias("i"), F.col("z.j").alias("j"), "w")
-    linked = all_pairs.unionByName(chained).groupBy("i", "j").agg(F.sum("w").alias("count"))
-    return linked.where(F.col("count") >= min_shared).select("i", "j")
+    counted = links.groupBy("i", "j").agg(F.count(F.lit(1)).alias("count"))
+    return counted.where(F.col("count") >= min_shared).select("i", "j")
 
 
 # --------------------------------------------------------------------------- align
@@ -250,321 +234,103 @@ def align_pairs_spark(
     return spark.createDataFrame(joined.rdd.mapPartitions(_align_partition(params)), schema)
 
 
-# --------------------------------------------------------------------------- connected components
-
-
-def connected_components(edges: DataFrame, *, max_rounds: int = 64) -> DataFrame:
-    """Connected components of an undirected graph given as ``(u, v)`` long edges.
-
-    Large-star / small-star alternation (Kiveris et al. 2014): each round
-    rewires every node to the smallest node of its neighbourhood; when a
-    round changes no edge, every component is a star around its smallest
-    node. O(log n) rounds of joins in practice.
+def _span_maps_spark(
+    spark: SparkSession, docs: DataFrame, pairs: Sequence[tuple[int, int]]
+) -> dict[int, Any]:
+    """:func:`detector.duplicates.span_map` of each ``(representative, duplicate)`` pair, on the executors.
 
     Returns:
-        ``(node, component)`` for every node that appears in an edge, where
-        ``component`` is the smallest node id of its component. Isolated nodes
-        (no edge) do not appear.
+        ``{duplicate index: blocks}``. One bit-parallel diff per duplicate.
     """
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    e = (
-        edges.select(F.greatest("u", "v").alias("u"), F.least("u", "v").alias("v"))
-        .where(F.col("u") != F.col("v"))
-        .distinct()
-        .localCheckpoint()
-    )
-    for _ in range(max_rounds):
-        # large star: every larger neighbour of u points to min(N(u) + u)
-        both = e.unionByName(e.select(F.col("v").alias("u"), F.col("u").alias("v")))
-        w = Window.partitionBy("u")
-        large = (
-            both.withColumn("m", F.least(F.col("u"), F.min("v").over(w)))
-            .where(F.col("v") > F.col("u"))
-            .select(F.col("v").alias("u"), F.col("m").alias("v"))
-            .where(F.col("u") != F.col("v"))
-            .distinct()
-        )
-        # small star: u and its smaller neighbours all point to their minimum
-        small_in = large.select(F.greatest("u", "v").alias("u"), F.least("u", "v").alias("v"))
-        m = small_in.groupBy("u").agg(F.min("v").alias("m"))
-        small = (
-            small_in.join(m, "u")
-            .select(F.col("v").alias("x"), F.col("m"))
-            .unionByName(m.select(F.col("u").alias("x"), F.col("m")))
-            .where(F.col("x") != F.col("m"))
-            .select(F.greatest("x", "m").alias("u"), F.least("x", "m").alias("v"))
-            .distinct()
-            .localCheckpoint()
-        )
-        changed = small.exceptAll(e).limit(1).count() + e.exceptAll(small).limit(1).count()
-        e = small
-        if changed == 0:
-            break
-    else:
-        raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
-    # converged: every edge is (node, root), root the smallest of the component
-    roots = e.select(F.col("v").alias("node"), F.col("v").alias("component")).distinct()
-    return e.select(F.col("u").alias("node"), F.col("v").alias("component")).unionByName(roots)
+    if not pairs:
+        return {}
 
+    def run(rows: Iterator[Any]) -> Iterator[tuple[int, Any]]:
+        from detector.duplicates import span_map
 
-# --------------------------------------------------------------------------- clusters
+        for row in rows:
+            yield int(row.d), span_map(row.text_r, row.text_d)
 
-
-def _overlap_edges(params_share: float):
-    def run(item: tuple[int, Iterable[tuple[int, int, int]]]) -> Iterator[tuple[int, int]]:
-        from detector.cluster import merge_overlapping
-
-        nodes = sorted(item[1])
-        spans = [(s, e) for _, s, e in nodes]
-        for merged in merge_overlapping(spans, share=params_share):
-            first = nodes[merged[0]][0]
-            for k in merged[1:]:
-                yield first, nodes[k][0]
-
-    return run
-
-
-def _component_clusters(rows: Iterator[Any]) -> Iterator[Any]:
-    """Run the local engine's :func:`detector.cluster.build_clusters` on one component."""
-    import json
-
-    from detector.cluster import build_clusters
-    from detector.index import decode_passages
-    from detector.schema import DocInfo
-
-    for row in rows:
-        infos: dict[int, DocInfo] = {}
-        texts: dict[str, str] = {}
-        for d in row.docs:
-            infos[d.idx] = DocInfo(
-                id=d.id,
-                outlet=d.outlet,
-                date=d.date,
-                url=d.url,
-                lang=d.lang,
-                chars=d.chars,
-                words=d.words,
-                extra=json.loads(d.extra),
-            )
-            texts[d.id] = d.text
-        # the passages in global order, then the boilerplate groups in theirs:
-        # the order build_clusters sees in the local engine
-        passages = [
-            (p.i, p.j, decode_passages(p.passage)[0])
-            for p in sorted(row.passages, key=lambda p: p.g)
-        ]
-        boiler = [
-            [tuple(o) for o in json.loads(b.occurrences)]
-            for b in sorted(row.boiler or [], key=lambda b: b.g)
-        ]
-        yield from build_clusters(passages, infos, texts, boilerplate=boiler)
-
-
-def _cluster_order(cluster: Any, index_of: dict[str, int]) -> tuple[int, int, int, int]:
-    """The report order of :func:`detector.cluster.build_clusters`: most documents,
-    then most characters, then first member's document index and start."""
-    docs = {m.doc for m in cluster.members}
-    size = sum(m.end - m.start for m in cluster.members)
-    first = cluster.members[0]
-    return (-len(docs), -size, index_of[first.doc], first.start)
-
-
-def clusters_spark(
-    spark: SparkSession,
-    passages: DataFrame,
-    boilerplate: Sequence[Sequence[tuple[int, int, int, int]]],
-    infos: DataFrame,
-    *,
-    share: float | None = None,
-) -> list[Any]:
-    """Clusters of aligned passages and boilerplate groups, components found in Spark.
-
-    Nodes are the two sides of every passage and every boilerplate
-    occurrence; edges join the nodes of one passage or group, and nodes of
-    one document whose spans overlap (:func:`detector.cluster.merge_overlapping`,
-    per document in a ``groupByKey``). :func:`connected_components` labels
-    the components, and each component's passages, groups and documents go
-    to :func:`detector.cluster.build_clusters` in a worker. Clusters come back
-    unnumbered and are ordered and numbered here exactly as ``build_clusters``
-    does.
-    """
-    import json
-    from dataclasses import replace
-
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import LongType, StringType, StructField, StructType
-
-    from detector.cluster import MIN_OVERLAP
-
-    share = MIN_OVERLAP if share is None else share
-    # one row per passage, numbered in the local engine's order (i, j, k)
-    flat = (
-        passages.rdd.flatMap(
-            lambda r: [((r.i, r.j, k), p) for k, p in enumerate(json.loads(r.passages))]
-        )
-        .sortByKey()
-        .zipWithIndex()
-        .map(
-            lambda x: (
-                x[1],
-                x[0][0][0],
-                x[0][0][1],
-                json.dumps([x[0][1]], separators=(",", ":")),
-                x[0][1],
-            )
-        )
-        .persist()
-    )
-    n_pass = flat.count()
-    pass_df = spark.createDataFrame(
-        flat.map(lambda x: x[:4]),
-        StructType(
-            [
-                StructField("g", LongType(), False),
-                StructField("i", LongType(), False),
-                StructField("j", LongType(), False),
-                StructField("passage", StringType(), False),
-            ]
-        ),
-    ).persist()
-    # nodes: 2g and 2g+1 for passage g, then boilerplate occurrences
-    pass_nodes = flat.flatMap(
-        lambda x: [
-            (2 * x[0], x[1], x[4][0], x[4][1], x[0]),
-            (2 * x[0] + 1, x[2], x[4][2], x[4][3], x[0]),
-        ]
-    )
-    boiler_rows = []
-    boiler_groups = []
-    nid = 2 * n_pass
-    for k, occ in enumerate(boilerplate):
-        g = n_pass + k
-        boiler_groups.append((g, json.dumps([list(o) for o in occ])))
-        for doc, start, end, _words in occ:
-            boiler_rows.append((nid, doc, start, end, g))
-            nid += 1
-    nodes = (
-        pass_nodes.union(spark.sparkContext.parallelize(boiler_rows, 1))
-        if boiler_rows
-        else pass_nodes
-    )
-    node_schema = "nid long, doc long, start long, end long, g long"
-    nodes_df = spark.createDataFrame(nodes, node_schema).persist()
-    group_first = nodes_df.groupBy("g").agg(F.min("nid").alias("first"))
-    group_edges = (
-        nodes_df.join(group_first, "g")
-        .where(F.col("nid") != F.col("first"))
-        .select(F.col("first").alias("u"), F.col("nid").alias("v"))
-    )
-    overlap_edges = spark.createDataFrame(
-        nodes_df.rdd.map(lambda r: (r.doc, (r.nid, r.start, r.end)))
-        .groupByKey()
-        .flatMap(_overlap_edges(share)),
-        "u long, v long",
-    )
-    components = connected_components(group_edges.unionByName(overlap_edges))
-    node_comp = nodes_df.join(components, nodes_df.nid == components.node).select(
-        "g", "doc", "component"
-    )
-    group_comp = node_comp.select("g", "component").distinct()
-    comp_passages = (
-        pass_df.join(group_comp, "g")
-        .groupBy("component")
-        .agg(F.collect_list(F.struct("g", "i", "j", "passage")).alias("passages"))
-    )
-    if boiler_groups:
-        bg = spark.createDataFrame(boiler_groups, "g long, occurrences string")
-        comp_boiler = (
-            bg.join(group_comp, "g")
-            .groupBy("component")
-            .agg(F.collect_list(F.struct("g", "occurrences")).alias("boiler"))
-        )
-    else:
-        comp_boiler = spark.createDataFrame(
-            [], "component long, boiler array<struct<g:long,occurrences:string>>"
-        )
-    comp_docs = (
-        node_comp.select("component", F.col("doc").alias("idx"))
-        .distinct()
-        .join(infos, "idx")
-        .groupBy("component")
-        .agg(
-            F.collect_list(
-                F.struct(
-                    "idx", "id", "outlet", "date", "url", "lang", "chars", "words", "extra", "text"
-                )
-            ).alias("docs")
-        )
-    )
-    per_comp = comp_docs.join(comp_passages, "component", "left").join(
-        comp_boiler, "component", "left"
-    )
-    per_comp = per_comp.withColumn(
-        "passages",
-        F.coalesce(
-            "passages", F.array().cast("array<struct<g:long,i:long,j:long,passage:string>>")
-        ),
-    )
-    clusters = per_comp.rdd.mapPartitions(_component_clusters).collect()
-    pass_df.unpersist()
-    nodes_df.unpersist()
-    flat.unpersist()
-    index_of = {r.id: r.idx for r in infos.select("id", "idx").collect()}
-    clusters.sort(key=lambda c: _cluster_order(c, index_of))
-    return [replace(c, id=n) for n, c in enumerate(clusters, 1)]
+    frame = spark.createDataFrame([(int(r), int(d)) for r, d in pairs], "r long, d long")
+    joined = frame.join(
+        docs.select(F.col("idx").alias("r"), F.col("text").alias("text_r")), "r"
+    ).join(docs.select(F.col("idx").alias("d"), F.col("text").alias("text_d")), "d")
+    return dict(joined.rdd.mapPartitions(run).collect())
 
 
 # --------------------------------------------------------------------------- the report
 
 
 def _facts_partition(params: Params):
-    def run(rows: Iterator[Any]) -> Iterator[tuple[Any, ...]]:
-        from detector.report import analyse_document
+    def run(rows: Iterator[Any]) -> Iterator[Any]:
+        from detector.schema import Document
+        from detector.stages import analyse_document
+
+        for row in rows:
+            # first pass: band keys wait for the corpus plan (mask, duplicates)
+            yield analyse_document(
+                int(row.idx),
+                Document(id=row.id, text=row.text, lang=row.lang),
+                params,
+                defer_keys=True,
+            )
+
+    return run
+
+
+def _key_rows(params: Params, plan: Any):
+    """Second pass: ``(key, time rank)`` rows of each representative's distinct band keys."""
+
+    def run(f: Any) -> Iterator[tuple[int, int]]:
+        import numpy as np
+
+        from detector.candidates import band_keys, sketch_shingles
+        from detector.fingerprint import distinct_sorted
+
+        mask, ranks, is_rep = plan.value
+        if not is_rep[f.index]:
+            return
+        sketch = sketch_shingles(f.info.id, f.info.words, f.shingles, params, mask=mask)
+        keys = distinct_sorted(band_keys(sketch.signatures, params))
+        rank = int(ranks[f.index])
+        for key in keys.view(np.int64).tolist():
+            yield key, rank
+
+    return run
+
+
+def _phrase_rows(selected: Any):
+    """Second pass: phrase occurrences ``(doc, key, start, end, words)`` of one document."""
+
+    def run(f: Any) -> list[tuple[int, int, int, int, int]]:
+        from detector.boilerplate import find_phrases
+
+        grams, df = selected.value
+        if not len(grams):
+            return []
+        return [(f.index, *o) for o in find_phrases(f.phrase_seq, grams, df)]
+
+    return run
+
+
+def _framing_partition(batch: int = 64):
+    def run(rows: Iterator[Any]) -> Iterator[Any]:
+        from detector.framing import load_default_model
         from detector.schema import Document
 
+        model = load_default_model()
+        pending: list[Any] = []
         for row in rows:
-            # first pass: keys wait for the corpus-wide shingle mask
-            f = analyse_document(
-                int(row.idx), Document(id=row.id, text=row.text), params, defer_keys=True
-            )
-            yield (int(row.idx), f.info.words, f.shingles, f.segments, f.grams, f.repeats)
+            pending.append(Document(id=row.id, text=row.text, lang=row.lang))
+            if len(pending) >= batch:
+                yield from model.flag_documents(pending)
+                pending = []
+        if pending:
+            yield from model.flag_documents(pending)
 
     return run
-
-
-def _late_partition(params: Params, selected: Any, framing: bool):
-    def run(rows: Iterator[Any]) -> Iterator[tuple[list[Any], list[Any]]]:
-        from detector.boilerplate import phrase_occurrences
-        from detector.tokens import tokenize
-
-        model = None
-        if framing:
-            from detector.framing import load_default_model
-
-            model = load_default_model()
-        for row in rows:
-            occ: list[Any] = []
-            flags: list[Any] = []
-            if len(selected.value[0]):
-                toks = tokenize(row.text, stem=params.stem)
-                occ = [(int(row.idx), *o) for o in phrase_occurrences(toks, *selected.value)]
-            if model is not None:
-                flags = model.explain_spans(row.text, doc=row.id, lang=row.lang)
-            yield occ, flags
-
-    return run
-
-
-def _frequent_filter(pairs: Any, min_docs: int, spark: SparkSession) -> Any:
-    """Keys of ``(key, idx)`` rows that occur in at least ``min_docs`` documents (a DataFrame)."""
-    from pyspark.sql import functions as F
-
-    df = spark.createDataFrame(pairs, "key long, idx long").distinct()
-    return (
-        df.groupBy("key").agg(F.count("idx").alias("n")).where(F.col("n") >= min_docs).select("key")
-    )
 
 
 def build_report_spark(
@@ -574,11 +340,11 @@ def build_report_spark(
     master: str | None = None,
     skip_bad: bool = False,
     framing: bool = True,
-    max_bucket: int | None = None,
     session: SparkSession | None = None,
-    progress: Any = None,
+    progress: ProgressCallback | None = None,
     workers: int | None = None,
-) -> Any:
+    mask_shingles: bool = True,
+) -> Report:
     """:func:`detector.report.build_report` on Spark, with identical results.
 
     Args:
@@ -589,50 +355,51 @@ def build_report_spark(
             ``spark://host:7077``; ignored when ``session`` is given.
         skip_bad: skip and count bad input records instead of raising.
         framing: flag framing sentences (the model is loaded in each worker).
-        max_bucket: LSH bucket cap (see :func:`detector.candidates.candidate_pairs`).
         session: an existing SparkSession to use (tests share one).
-        progress: accepted for signature compatibility with the local
-            engine; Spark reports no per-item progress.
+        progress: ``progress(stage, advance, total)``, called once per
+            finished stage (Spark reports no per-item progress).
         workers: ignored (Spark decides parallelism from the master).
+        mask_shingles: as in :func:`detector.report.build_report`.
 
     Returns:
         A :class:`detector.schema.Report` equal to the local engine's for the
         same documents and parameters (``stages`` holds Spark's timings).
 
-    The driver holds the document texts (as the local engine does) and the
-    compact results; per-document work, banding, alignment, component
-    labelling and per-cluster assembly run on the executors.
+    The driver holds the document texts and what the local engine's main
+    process holds (per-document facts, the plan, candidate pairs, passages);
+    tokenising, signatures, banding, bucket grouping, alignment, span maps,
+    phrase occurrences and framing run on the executors.
     """
-    import json
     import time
+    from dataclasses import replace
 
+    import numpy as np
+    import pyarrow as pa
     from pyspark import StorageLevel
-    from pyspark.sql import functions as F
 
-    from detector.boilerplate import aggregate_phrases, boilerplate_groups, select_phrase_grams
-    from detector.candidates import (
-        DEFAULT_MAX_BUCKET,
-        MASK_MIN_DOCS,
-        MASK_OUTLET_DOCS,
-        shingle_mask,
-    )
+    from detector.boilerplate import aggregate_phrases, select_phrase_grams
     from detector.engines.local import load_corpus
-    from detector.report import DocFacts, assemble_report, doc_info, unit_index
+    from detector.index import decode_passages
+    from detector.stages import (
+        assemble_clusters,
+        assemble_report,
+        doc_info,
+        duplicate_section,
+        plan_corpus,
+        unit_index,
+    )
 
-    del progress, workers
+    del workers
+
+    def tick(stage: str, n: int) -> None:
+        if progress is not None:
+            progress(stage, n, n)
+
     stages: dict[str, float] = {}
     notes: list[str] = []
     t0 = time.perf_counter()
-    items = list(sources_or_documents)
-    docs, skipped, errors = load_corpus(items, skip_bad=skip_bad)  # Parquet too (detector.inputs)
+    docs, skipped, errors = load_corpus(list(sources_or_documents), skip_bad=skip_bad)
     stages["load"] = time.perf_counter() - t0
-    if not docs:  # nothing to distribute: no session needed
-        return assemble_report(
-            [], [], [], [], {}, skipped=skipped, errors=errors, stages=stages, notes=notes
-        )
-    spark = session or spark_session(master)
-    sc = spark.sparkContext
-    cap = max_bucket if max_bucket is not None else DEFAULT_MAX_BUCKET
     if framing:
         try:
             from detector.framing import load_default_model
@@ -641,9 +408,13 @@ def build_report_spark(
         except Exception as exc:  # the report stands without framing; say why
             notes.append(f"framing not run: {type(exc).__name__}: {exc}")
             framing = False
-
-    import pyarrow as pa
-
+    if not docs:  # nothing to distribute: no session needed
+        stages["total"] = time.perf_counter() - t0
+        return assemble_report(
+            [], [], [], [], {}, skipped=skipped, errors=errors, stages=stages, notes=notes
+        )
+    spark = session or spark_session(master)
+    sc = spark.sparkContext
     n = len(docs)
     docs_df = spark.createDataFrame(
         pa.table(
@@ -657,160 +428,95 @@ def build_report_spark(
     )
     parts = max(sc.defaultParallelism * 2, min(n // 256, 4096), 1)
     docs_df = docs_df.repartition(parts, "idx").persist(StorageLevel.MEMORY_AND_DISK)
-
-    t = time.perf_counter()
-    facts_rdd = docs_df.rdd.mapPartitions(_facts_partition(params)).persist(
-        StorageLevel.MEMORY_AND_DISK
-    )
-    small = facts_rdd.map(lambda f: (f[0], f[1], f[5])).collect()
-    small.sort(key=lambda x: x[0])
-    import numpy as np
-
-    empty = np.zeros(0, dtype=np.uint64)  # the driver keeps only info and repeats
-    facts = [
-        DocFacts(
-            index=i,
-            info=doc_info(docs[i], words),
-            keys=empty,
-            segments=(empty, empty, empty, empty),
-            grams=empty,
-            repeats=repeats,
+    broadcasts: list[Any] = []
+    try:
+        t = time.perf_counter()
+        facts_rdd = docs_df.rdd.mapPartitions(_facts_partition(params)).persist(
+            StorageLevel.MEMORY_AND_DISK
         )
-        for i, words, repeats in small
-    ]
-    stages["sketch"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-
-    # The mask of corpus-common shingles (detector.candidates.shingle_mask).
-    # Both of its rules need a shingle in >= min(MASK_OUTLET_DOCS,
-    # MASK_MIN_DOCS) documents, so only those shingles (counted by a groupBy)
-    # travel to the driver, where the local engine's own function decides.
-    shingle_pairs = facts_rdd.flatMap(lambda f: [(int(x), f[0]) for x in np.unique(f[2]).tolist()])
-    common = _frequent_filter(shingle_pairs, min(MASK_OUTLET_DOCS, MASK_MIN_DOCS), spark)
-    mask_records = (
-        spark.createDataFrame(shingle_pairs, "key long, idx long")
-        .join(common, "key")
-        .groupBy("idx")
-        .agg(F.array_sort(F.collect_list("key")).alias("shingles"))
-        .collect()
-    )
-    mask = shingle_mask(
-        sorted(
-            ((r.idx, np.asarray(r.shingles, dtype=np.uint32)) for r in mask_records),
-            key=lambda x: x[0],
-        ),
-        [d.outlet for d in docs],
-    )
-    bc_mask = sc.broadcast(mask)
-    stages["mask"] = time.perf_counter() - t
-    t = time.perf_counter()
-
-    def key_rows(f: tuple[Any, ...]) -> Iterator[tuple[int, int, int]]:
-        import numpy as np
-
-        from detector.candidates import band_keys, sketch_shingles
-
-        sketch = sketch_shingles(str(f[0]), f[1], f[2], params, mask=bc_mask.value)
-        keys = band_keys(sketch.signatures, params)
-        if keys.size == 0:
-            return
-        bands = np.tile(np.arange(keys.shape[1], dtype=np.int64), keys.shape[0])
-        uniq, first = np.unique(keys.ravel(), return_index=True)
-        yield from zip(
-            uniq.view(np.int64).tolist(), bands[first].tolist(), [f[0]] * len(uniq), strict=False
+        facts = sorted(
+            facts_rdd.map(lambda f: replace(f, shingles=None, phrase_seq=None)).collect(),
+            key=lambda f: f.index,
         )
+        # the executors saw id, text and lang only: the metadata is the driver's
+        facts = [replace(f, info=doc_info(docs[f.index], f.info.words)) for f in facts]
+        stages["sketch"] = time.perf_counter() - t
+        tick("sketch", n)
 
-    keys_df = spark.createDataFrame(facts_rdd.flatMap(key_rows), "key long, band long, idx long")
-    pairs_df = candidate_pairs_spark(
-        keys_df, max_bucket=cap, min_shared=params.lsh_min_bands
-    ).persist()
-    n_pairs = pairs_df.count()
-    stages["candidates"] = time.perf_counter() - t
+        t = time.perf_counter()
+        outlets = [f.info.outlet for f in facts]
+        plan = plan_corpus(facts, mask_shingles=mask_shingles)
+        selected, df = select_phrase_grams(((f.index, f.grams) for f in facts), outlets)
+        # what the counting needed is no longer: free it before the next pass
+        facts = [replace(f, shingle_set=None, grams=None, dup_sig=None) for f in facts]
+        is_rep = plan.dups.rep == np.arange(n)
+        stages["mask"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    passages_df = align_pairs_spark(spark, docs_df, pairs_df, params).persist(
-        StorageLevel.MEMORY_AND_DISK
-    )
-    passages_df.count()
-    stages["align"] = time.perf_counter() - t
+        t = time.perf_counter()
+        bc_plan = sc.broadcast((plan.mask, plan.ranks, is_rep))
+        bc_sel = sc.broadcast((selected, df))
+        broadcasts += [bc_plan, bc_sel]
+        keys_df = spark.createDataFrame(
+            facts_rdd.flatMap(_key_rows(params, bc_plan)), "key long, idx long"
+        )
+        occurrences = facts_rdd.flatMap(_phrase_rows(bc_sel)).collect()
+        # by document, each document's occurrences in text order (the local order)
+        occurrences.sort(key=lambda o: o[0])
+        stages["bands"] = time.perf_counter() - t
+        tick("bands", n)
 
-    t = time.perf_counter()
-    # boilerplate: only segments whose key recurs in >= 3 documents can be
-    # boilerplate, so only those travel to the driver (same groups result)
-    seg_pairs = facts_rdd.flatMap(lambda f: [(k, f[0]) for k in f[3][0].view("int64").tolist()])
-    frequent_seg = np.unique(
-        np.array([r.key for r in _frequent_filter(seg_pairs, 3, spark).collect()], dtype=np.int64)
-    )
-    bc_seg = sc.broadcast(frequent_seg)
+        t = time.perf_counter()
+        # bucket entries carry time ranks: back to document indices, earlier first
+        rank_pairs = [
+            (r.i, r.j)
+            for r in candidate_pairs_spark(keys_df, min_shared=params.lsh_min_bands).collect()
+        ]
+        pairs = plan.pairs_in_index_order(rank_pairs)
+        stages["candidates"] = time.perf_counter() - t
 
-    def seg_filter(f: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        from detector.fingerprint import in_sorted
+        t = time.perf_counter()
+        passages: list[tuple[int, int, Any]] = []
+        if pairs:
+            pairs_df = spark.createDataFrame(pairs, "i long, j long")
+            found = sorted(
+                (r.i, r.j, r.passages)
+                for r in align_pairs_spark(spark, docs_df, pairs_df, params).collect()
+            )
+            passages = [(i, j, p) for i, j, data in found for p in decode_passages(data)]
+        blocks = _span_maps_spark(spark, docs_df, plan.duplicate_pairs())
+        stages["align"] = time.perf_counter() - t
+        tick("align", len(pairs))
 
-        keys, starts, ends, words = f[3]
-        mask = in_sorted(keys.view(np.int64), bc_seg.value)
-        if not mask.any():
-            return []
-        return [(f[0], keys[mask], starts[mask], ends[mask], words[mask])]
+        t = time.perf_counter()
 
-    seg_records = sorted(facts_rdd.flatMap(seg_filter).collect(), key=lambda r: r[0])
-    outlets = [d.outlet for d in docs]
-    groups = boilerplate_groups(seg_records, outlets, lambda i: docs[i].text, min_docs=3)
+        def text_of(i: int) -> str:
+            return docs[i].text
 
-    info_table = pa.table(
-        {
-            "idx": pa.array(range(n), type=pa.int64()),
-            "id": pa.array([f.info.id for f in facts], type=pa.string()),
-            "outlet": pa.array([f.info.outlet for f in facts], type=pa.string()),
-            "date": pa.array([f.info.date for f in facts], type=pa.string()),
-            "url": pa.array([f.info.url for f in facts], type=pa.string()),
-            "lang": pa.array([f.info.lang for f in facts], type=pa.string()),
-            "chars": pa.array([f.info.chars for f in facts], type=pa.int64()),
-            "words": pa.array([f.info.words for f in facts], type=pa.int64()),
-            "extra": pa.array(
-                [json.dumps(dict(f.info.extra), default=str) for f in facts], type=pa.string()
-            ),
-        }
-    )
-    infos_df = spark.createDataFrame(info_table).join(docs_df.select("idx", "text"), "idx")
-    clusters = clusters_spark(spark, passages_df, groups, infos_df)
+        clusters = assemble_clusters(facts, passages, text_of, plan, blocks)
+        stages["cluster"] = time.perf_counter() - t
 
-    # phrase grams: only grams in >= 3 documents can be selected
-    gram_pairs = facts_rdd.flatMap(lambda f: [(g, f[0]) for g in f[4].view("int64").tolist()])
-    frequent_grams = _frequent_filter(gram_pairs, 3, spark)
-    per_doc = (
-        spark.createDataFrame(gram_pairs, "key long, idx long")
-        .join(frequent_grams, "key")
-        .groupBy("idx")
-        .agg(F.array_sort(F.collect_list("key")).alias("grams"))
-        .collect()
-    )
-    gram_records = sorted(
-        ((r.idx, np.asarray(r.grams, dtype=np.int64).view(np.uint64)) for r in per_doc),
-        key=lambda x: x[0],
-    )
-    selected, df = select_phrase_grams(gram_records, outlets)
-    stages["cluster"] = time.perf_counter() - t
+        t = time.perf_counter()
+        flags: list[Any] = []
+        if framing:
+            by_doc: dict[str, list[Any]] = {}
+            for flag in docs_df.rdd.mapPartitions(_framing_partition()).collect():
+                by_doc.setdefault(flag.doc, []).append(flag)
+            # flags in document order, as the local engine emits them
+            flags = [f for d in docs for f in by_doc.get(d.id, ())]
+            tick("framing", n)
+        stages["framing"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    bc_sel = sc.broadcast((selected, df))
-    late = docs_df.rdd.mapPartitions(_late_partition(params, bc_sel, framing)).collect()
-    occurrences = [o for occ, _ in late for o in occ]
-    flag_by_doc = {}
-    for _, fl in late:
-        for f in fl:
-            flag_by_doc.setdefault(f.doc, []).append(f)
-    # flags in document order, as the local engine emits them
-    flags = [f for d in docs for f in flag_by_doc.get(d.id, ())]
-    occurrences.sort(key=lambda o: o[0])
-    documents = [f.info for f in facts]
-    phrases = aggregate_phrases(
-        occurrences, documents, lambda i: docs[i].text, unit_index(clusters, documents)
-    )
-    stages["phrases+framing"] = time.perf_counter() - t
-    for frame in (passages_df, pairs_df, docs_df):
-        frame.unpersist()
-    facts_rdd.unpersist()
+        t = time.perf_counter()
+        documents = [f.info for f in facts]
+        phrases = aggregate_phrases(
+            occurrences, documents, text_of, unit_index(clusters, documents)
+        )
+        stages["phrases"] = time.perf_counter() - t
+        facts_rdd.unpersist()
+    finally:
+        docs_df.unpersist()
+        for bc in broadcasts:
+            bc.unpersist()
     stages["total"] = time.perf_counter() - t0
     return assemble_report(
         facts,
@@ -820,9 +526,10 @@ def build_report_spark(
         {d.id: d.text for d in docs},
         skipped=skipped,
         errors=errors,
-        candidates=n_pairs,
+        candidates=len(pairs),
         stages=stages,
         notes=notes,
+        duplicates=duplicate_section(facts, plan),
     )
 
 
