@@ -7,8 +7,10 @@ error naming the file (and line), exit status 2, no traceback; with
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,9 +18,13 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import require_tool
 
 from detector.cli import main
+from detector.index import Index
 from detector.load import MAX_DOCUMENT_CHARS
+from detector.report import build_report
+from detector.schema import Document
 
 PARAGRAPH = (
     "The delegation discussed trade, energy supplies and the construction of a new border "
@@ -75,6 +81,79 @@ def test_overflowing_date_is_a_bad_record(tmp_path: Path, date: str) -> None:
     assert data["skipped"] == 1 and [d["id"] for d in data["documents"]] == ["a", "c"]
     result = run(["compare", f"{path}#b", f"{path}#a"])
     assert result.exit_code == 2
+
+
+OVERFLOWING_DATES = ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"]
+REPORT_FORMATS = ["text", "json", "jsonl", "csv", "markdown", "html", "gexf", "sqlite", "parquet"]
+
+
+def _dated_corpus(seeds: dict[str, str], date: str) -> list[Document]:
+    """Three real-text hosts sharing one passage; the middle one has ``date``."""
+    texts = list(seeds.values())
+    shared = texts[0][1000:2500]
+    return [
+        Document(id=f"d{i}", text=texts[i + 1][:1200] + "\n" + shared + "\n" + texts[i + 1][1200:2400],
+                 outlet=outlet, date=when)
+        for i, (outlet, when) in enumerate([("x", "2024-01-01"), ("y", date), ("z", "2024-01-02")])
+    ]
+
+
+def _check_every_format(args: list[object], tmp_path: Path) -> None:
+    """``args`` + each report format: exit 0, and the dated member's date is unknown, not a crash."""
+    for fmt in REPORT_FORMATS:
+        if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
+            continue
+        out = tmp_path / f"r.{fmt}"
+        out.unlink(missing_ok=True)
+        result = run([*args, "--format", fmt, "-o", out])
+        assert result.exit_code == 0, (fmt, result.output)
+        assert "Traceback" not in result.output and out.stat().st_size > 0, fmt
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    reuse = [c for c in data["clusters"] if c["kind"] == "reuse"]
+    assert reuse and {m["doc"] for m in reuse[0]["members"]} == {"d0", "d1", "d2"}
+    assert reuse[0]["earliest"] == "d0"  # the unusable date never wins "earliest"
+
+
+@pytest.mark.parametrize("date", OVERFLOWING_DATES)
+def test_overflowing_date_in_a_cluster_every_format_and_index_report(
+    tmp_path: Path, seeds: dict[str, str], date: str
+) -> None:
+    """Documents that bypass the loader (library, an older index) keep the date; it counts as unknown."""
+    docs = _dated_corpus(seeds, date)
+    report = build_report(docs, framing=False, workers=1)
+    member_dates = {m.doc: m.date for c in report.clusters for m in c.members}
+    assert member_dates.get("d1") == date  # kept as given, shown as given
+    assert next(c.earliest for c in report.clusters if c.kind == "reuse") == "d0"
+    db = tmp_path / "archive.db"
+    with Index(db) as index:
+        index.add(docs, workers=1)
+    _check_every_format(["index", "report", db, "--no-framing"], tmp_path)
+    if date != OVERFLOWING_DATES[0]:
+        return
+    # the same corpus from a file: the loader refuses the date, every format alike
+    records = [{"id": d.id, "text": d.text, "outlet": d.outlet, "date": d.date} for d in docs]
+    path = jsonl(tmp_path / "c.jsonl", [json.dumps(r, ensure_ascii=False) for r in records])
+    for fmt in REPORT_FORMATS:
+        out = tmp_path / f"f.{fmt}"
+        result = run(["report", path, "--no-framing", "--format", fmt, "-o", out])
+        assert result.exit_code == 2, (fmt, result.output)
+        one_line_error(result.output, f"{path}:2", "out of range once converted to UTC")
+        assert not out.exists()
+    result = run(["report", path, "--no-framing", "--skip-bad", "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["skipped"] == 1
+
+
+@pytest.mark.slow
+@pytest.mark.spark
+@pytest.mark.parametrize("date", OVERFLOWING_DATES[:1])
+def test_overflowing_date_on_the_spark_engine(seeds: dict[str, str], date: str) -> None:
+    require_tool(importlib.util.find_spec("pyspark") is not None, "pyspark")
+    require_tool(shutil.which("java") is not None, "Java (17) for Spark")
+    from detector.engines.spark import build_report_spark
+
+    docs = _dated_corpus(seeds, date)
+    report = build_report_spark(docs, framing=False, master="local[2]")
+    assert next(c.earliest for c in report.clusters if c.kind == "reuse") == "d0"
 
 
 # 2. integers over 4,300 digits

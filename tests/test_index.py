@@ -339,6 +339,7 @@ def test_three_daily_batches_equal_one_batch_report(tmp_path: Path) -> None:
     assert incremental.repeats == batch.repeats
     assert incremental.phrases == batch.phrases
     assert incremental.candidates == batch.candidates
+    assert batch.duplicates and incremental.duplicates == batch.duplicates
 
 
 # --------------------------------------------------------------------------- CLI
@@ -391,9 +392,10 @@ def test_cli_add_query_report_stats(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     first = _run("index", "add", str(db), str(sample))
     assert first.returncode == 0, first.stderr
-    assert "41 added" in first.stderr
+    summary = "{} added, 0 replaced, {} unchanged, 0 bad records skipped; 41 documents in " + str(db)
+    assert first.stderr.splitlines() == [summary.format(41, 0)]
     again = _run("index", "add", str(db), str(sample))
-    assert "0 added" in again.stderr and "41 unchanged" in again.stderr
+    assert again.stderr.splitlines() == [summary.format(0, 41)]
 
     quote = next(
         json.loads(line)

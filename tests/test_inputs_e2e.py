@@ -343,7 +343,10 @@ def test_index_add_applies_the_meta_sidecar(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     result = run(["index", "add", db, OUTLETS, "--meta", META])
     assert result.exit_code == 0, result.output
-    assert "'no-such/document'" in result.output
+    assert result.stderr.splitlines() == [
+        f"4 added, 0 replaced, 0 unchanged, 0 bad records skipped; 4 documents in {db}",
+        f"detector: --meta {META}: 1 id(s) match no document: 'no-such/document'",
+    ]
     result = run(["index", "report", db, "--format", "json", "--no-framing"])
     assert result.exit_code == 0, result.output
     docs = {d["id"]: d for d in json.loads(result.stdout)["documents"]}

@@ -12,6 +12,7 @@ has not flagged under the current model (``framing_flags``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from detector.index.codecs import (
@@ -46,7 +47,7 @@ def index_report(
     """The corpus report over every stored document, equal to a batch report.
 
     Args:
-        ix: the open index (read through ``ix._db``; ``ix.params``, ``ix.max_bucket``).
+        ix: the open index (read through ``ix._db``; ``ix.params``).
         framing: also flag framing sentences. Flags are stored per
             document and model, so the classifier runs only over
             documents not flagged by this model before.
@@ -58,33 +59,32 @@ def index_report(
         The same :class:`~detector.schema.Report` that
         :func:`detector.report.build_report` gives for the stored
         documents in order of addition (``documents``, ``clusters``,
-        ``repeats``, ``phrases``, ``candidates`` equal; ``stages`` differ).
+        ``duplicates``, ``repeats``, ``phrases``, ``candidates`` equal;
+        ``stages`` differ).
 
-    Per-document facts come from the database, candidate pairs are
-    recomputed from the stored signatures (the bucket cap depends on the
-    whole corpus, so yesterday's candidates may not be today's), and only
-    pairs never aligned before are aligned; their passages are cached in
-    the same transaction-safe way as ``add``.
+    Per-document facts come from the database. What depends on the whole
+    corpus is recomputed from the stored shingles without tokenising, as the
+    batch engine's second pass does: time ranks, duplicate groups (document
+    signatures), the shingle mask, and the star candidate pairs of the
+    groups' representatives. Only pairs never aligned before are aligned;
+    their passages are cached in the same transaction-safe way as ``add``.
     """
     import time
 
     import numpy as np
 
     from detector.boilerplate import aggregate_phrases, select_phrase_grams
-    from detector.candidates import (
-        band_keys,
-        candidate_pairs,
-        shingle_mask,
-        shingle_set,
-        sketch_shingles,
-    )
+    from detector.candidates import band_keys, candidate_pairs, shingle_set, sketch_shingles
+    from detector.duplicates import doc_signature, span_map
     from detector.engines.local import phrase_occurrences_of
-    from detector.fingerprint import in_sorted
-    from detector.report import (
+    from detector.fingerprint import distinct_sorted, in_sorted
+    from detector.stages import (
         DocFacts,
         assemble_clusters,
         assemble_report,
         doc_info,
+        duplicate_section,
+        plan_corpus,
         unit_index,
     )
 
@@ -110,7 +110,9 @@ def index_report(
         seqs.append(seq)
         docs.append(doc)
         grams.append(unpack_ints(gram))
-        shingles.append(np.frombuffer(sh, dtype="<u4").astype(np.uint32))
+        ordered = np.frombuffer(sh, dtype="<u4").astype(np.uint32)
+        shingles.append(ordered)
+        distinct = shingle_set(ordered)
         facts.append(
             DocFacts(
                 index=pos,
@@ -119,39 +121,44 @@ def index_report(
                 segments=unpack_segments(seg),
                 grams=empty,
                 repeats=unpack_repeats(rep, doc.id, doc.text),
+                shingle_set=distinct,
+                dup_sig=doc_signature(distinct, ix.params),
             )
         )
     stages["load"] = time.perf_counter() - t0
 
-    # The batch report masks shingles common in the corpus as it is now
-    # (outlet chrome, formulae) before banding, so the keys of a report
-    # depend on the whole archive: they are recomputed from the stored
-    # shingles (no tokenising), as the batch engine's second pass does.
+    # What a batch report decides over the whole corpus (time order,
+    # duplicate groups, the mask of outlet chrome and formulae) changes as
+    # the archive grows, so it is recomputed, and the representatives are
+    # banded again under their time ranks (a bucket's lowest rank is its
+    # earliest document, the hub of the star).
     t = time.perf_counter()
     outlets = [d.outlet for d in docs]
-    mask = (
-        shingle_mask(((i, shingle_set(sh)) for i, sh in enumerate(shingles)), outlets)
-        if mask_shingles
-        else None
-    )
-    keys = [
-        band_keys(
-            sketch_shingles(d.id, f.info.words, sh, ix.params, mask=mask).signatures,
-            ix.params,
+    plan = plan_corpus(facts, mask_shingles=mask_shingles)
+    facts = [replace(f, shingle_set=None, dup_sig=None) for f in facts]
+    rank_keys = [
+        (
+            int(plan.ranks[i]),
+            distinct_sorted(
+                band_keys(
+                    sketch_shingles(d.id, f.info.words, sh, ix.params, mask=plan.mask).signatures,
+                    ix.params,
+                )
+            ),
         )
-        for d, f, sh in zip(docs, facts, shingles, strict=True)
+        for i, (d, f, sh) in enumerate(zip(docs, facts, shingles, strict=True))
+        if plan.dups.is_rep(i)
     ]
     del shingles
-    pairs = sorted(
-        candidate_pairs(
-            enumerate(keys), max_bucket=ix.max_bucket, min_shared=ix.params.lsh_min_bands
-        )
+    pairs = plan.pairs_in_index_order(
+        candidate_pairs(rank_keys, min_shared=ix.params.lsh_min_bands)
     )
-    del keys
+    del rank_keys
     stages["candidates"] = time.perf_counter() - t
 
     t = time.perf_counter()
     passages = _aligned(ix, pairs, seqs, docs, tick)
+    blocks = {d: span_map(docs[r].text, docs[d].text) for r, d in plan.duplicate_pairs()}
     stages["align"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -159,7 +166,7 @@ def index_report(
     def text_of(i: int) -> str:
         return docs[i].text
 
-    clusters = assemble_clusters(facts, passages, text_of)
+    clusters = assemble_clusters(facts, passages, text_of, plan, blocks)
     selected, df = select_phrase_grams(enumerate(grams), outlets)
     stages["cluster"] = time.perf_counter() - t
 
@@ -196,7 +203,9 @@ def index_report(
         candidates=len(pairs),
         stages=stages,
         notes=notes,
+        duplicates=duplicate_section(facts, plan),
     )
+
 
 def _framing_flags(
     ix: Index,

@@ -32,7 +32,7 @@ def sketch_for_index(doc: Document, params: Params) -> tuple[Any, Any, Any]:
 
     from detector.candidates import band_keys, sketch_shingles
     from detector.fingerprint import distinct_sorted
-    from detector.report import analyse_document
+    from detector.stages import analyse_document
 
     facts = analyse_document(0, doc, params, defer_keys=True)
     sketch = sketch_shingles(doc.id, facts.info.words, facts.shingles, params)
@@ -40,7 +40,7 @@ def sketch_for_index(doc: Document, params: Params) -> tuple[Any, Any, Any]:
     # rather than in the one writing process
     keys = distinct_sorted(band_keys(sketch.signatures, params)).view(np.int64)
     # only what the index stores travels back from the pool
-    return sketch, keys, replace(facts, shingle_set=None, phrase_seq=None)
+    return sketch, keys, replace(facts, shingle_set=None, phrase_seq=None, dup_sig=None)
 
 
 @contextlib.contextmanager

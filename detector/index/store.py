@@ -48,13 +48,16 @@ if TYPE_CHECKING:
     from detector.load import LoadStats
     from detector.schema import Report
 
-__all__ = ["AddStats", "Index", "IndexMatch", "IndexStats"]
+__all__ = ["QUERY_MAX_BUCKET", "AddStats", "Index", "IndexMatch", "IndexStats"]
 
 # Parameters that change signatures, band keys or passages: an index built
 # with one set cannot answer for another.
 _PARAM_FIELDS = tuple(sorted(asdict(DEFAULT_PARAMS)))
 
 _BATCH_DOCS = 64  # documents per write transaction: amortises fsync, bounds lost work
+
+QUERY_MAX_BUCKET = 64
+"""Largest LSH bucket (in documents) a query takes whole; of a larger one, the latest document."""
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -153,8 +156,9 @@ class Index:
         params: parameters to build with. A new index stores them; an
             existing one uses its stored parameters, and raises
             :class:`IndexFileError` if ``params`` is given and differs.
-        max_bucket: LSH buckets larger than this are not expanded into all
-            pairs (see :func:`detector.candidates.candidate_pairs`).
+        max_bucket: a query takes every archived document of an LSH bucket
+            up to this many documents, and only the latest of a larger one
+            (default :data:`QUERY_MAX_BUCKET`). Reports are not affected.
         timeout: seconds to wait for another writer's lock.
 
     Raises :class:`IndexFileError` (not SQLite, other parameters, a newer or
@@ -177,10 +181,8 @@ class Index:
         max_bucket: int | None = None,
         timeout: float = 60.0,
     ) -> None:
-        from detector.candidates import DEFAULT_MAX_BUCKET
-
         self.path = os.fspath(path)
-        self.max_bucket = DEFAULT_MAX_BUCKET if max_bucket is None else max_bucket
+        self.max_bucket = QUERY_MAX_BUCKET if max_bucket is None else max_bucket
         self._db = connect(self.path, timeout)
         try:
             with translating(self.path):
@@ -536,10 +538,10 @@ class Index:
         """Archived documents sharing a bucket key, with how many keys each shares.
 
         A bucket holding more than ``max_bucket`` documents is frequent text
-        (site chrome, a story reprinted everywhere). The batch engines chain
-        such a bucket in corpus order, which links a newly added document to
-        the bucket's latest one only; a query does the same, so its
-        candidates stay bounded. One fence search per run and one block read
+        (site chrome, a story reprinted everywhere): a query takes only the
+        bucket's latest document from it, so its candidates stay bounded
+        (the batch report pairs a bucket's documents with its earliest one
+        instead; a query wants the nearest copy of what it is looking at). One fence search per run and one block read
         per block hit (:meth:`detector.bucketruns.BucketRuns.lookup`).
         """
         import numpy as np
