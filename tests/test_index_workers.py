@@ -117,3 +117,30 @@ def test_sigkill_of_index_add_leaves_no_worker(tmp_path: Path) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+_REPORT_SCRIPT = """
+import sys
+from detector.report import build_report
+build_report([sys.argv[1]], workers=2, framing=False)
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="detector/engines/local.py _serve() does not call detector.workers.die_with_parent() "
+    "yet (the lead owns local.py); remove this mark when it does",
+)
+def test_sigkill_of_report_leaves_no_worker(tmp_path: Path) -> None:
+    """The local engine's forked workers (``_Workers``) die with a killed ``report``."""
+    src = write_jsonl(tmp_path / "c.jsonl", synthetic_corpus(3000, words=120))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _REPORT_SCRIPT, str(src)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": os.environ.get("DETECTOR_TEST_TREE", str(ROOT))},
+    )
+    try:
+        assert _kill_and_watch(proc, 2) == set()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
