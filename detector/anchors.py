@@ -24,7 +24,8 @@ Anchors (each a string key, with the character offsets where it occurs):
   ``h:`` hashtags (lower-cased).
 
 A pair's score is the sum of the inverse document frequencies
-``log(N / df)`` of its shared anchors; anchors in more than
+``log(1 + max(N, 1000) / df)`` of its shared anchors (only those within
+``window`` characters of each other on both sides count); anchors in more than
 ``max_df`` of the documents are ignored (they pair everything). A pair is
 kept when it shares ``min_shared`` distinct anchors, scores at least
 ``min_score``, and is among the ``top_k`` best of either document.
@@ -159,6 +160,9 @@ _ACRONYM = regex.compile(r"\b\p{Lu}{3,6}\b")
 # A capitalised word is a name unless the text before it ends a sentence or
 # line: the previous non-space character must continue a sentence.
 _CONTINUES = regex.compile(r"[\p{Ll}\p{N},;\-–—(]")
+_MIN_CORPUS = 1000
+"""IDF is computed as if the corpus had at least this many documents, so a
+small corpus (two documents compared) is not told that every anchor is common."""
 _VOWELS = str.maketrans("", "", "aeiouyh")
 _LETTER_MAP = str.maketrans({"c": "k", "q": "k", "w": "v", "z": "s", "j": "y", "x": "k"})
 
@@ -407,7 +411,7 @@ def cross_candidates(
         dl = df_lat.get(key, 0)
         if dl and dc + dl <= cap:
             vocab[key] = len(vocab)
-            weight[key] = math.log(n / (dc + dl))
+            weight[key] = math.log1p(max(n, _MIN_CORPUS) / (dc + dl))
     st.anchors_used = len(vocab)
     if not vocab:
         return []
