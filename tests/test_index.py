@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tg_slice import report_json, tg_news_slice
 
 from detector.bucketruns import BucketRuns
 from detector.candidates import band_keys
@@ -340,6 +341,28 @@ def test_three_daily_batches_equal_one_batch_report(tmp_path: Path) -> None:
     assert incremental.phrases == batch.phrases
     assert incremental.candidates == batch.candidates
     assert batch.duplicates and incremental.duplicates == batch.duplicates
+    assert report_json(incremental) == report_json(batch)
+
+
+@pytest.mark.slow
+def test_index_report_equals_batch_on_real_telegram_posts(tmp_path: Path) -> None:
+    """300 real posts added in two batches (reposts, duplicates, footers): the same JSON report."""
+    from detector.report import build_report
+
+    src = tg_news_slice(tmp_path)
+    lines = src.read_text("utf-8").splitlines(keepends=True)
+    halves = [tmp_path / "first.jsonl", tmp_path / "second.jsonl"]
+    halves[0].write_text("".join(lines[:150]), "utf-8")
+    halves[1].write_text("".join(lines[150:]), "utf-8")
+    with Index(tmp_path / "ix.db") as ix:
+        ix.add([halves[0]])
+        ix.report()  # caches the first half's alignments
+        ix.add([halves[1]])
+        incremental = ix.report()
+    batch = build_report([str(src)], DEFAULT_PARAMS, framing=False, workers=2)
+    kinds = {c.kind for c in batch.clusters}
+    assert kinds == {"reuse", "boilerplate"} and batch.duplicates and batch.candidates > 0
+    assert report_json(incremental) == report_json(batch)
 
 
 # --------------------------------------------------------------------------- CLI

@@ -7,6 +7,12 @@ per-document facts the index stored at ``add`` time, recomputes candidate
 pairs, aligns only pairs it has not aligned before (cached in the
 ``alignments`` table) and runs the framing classifier only on documents it
 has not flagged under the current model (``framing_flags``).
+
+Per-document facts that the batch stages need but the index does not store
+(a :class:`~detector.stages.DocFacts` field outside :data:`STORED_FACTS`,
+e.g. one added to the stages after the index schema) are computed by
+:func:`detector.stages.analyse_document` at report time, on every core, so
+an index report equals a batch report whatever the index stores.
 """
 
 from __future__ import annotations
@@ -32,9 +38,59 @@ if TYPE_CHECKING:
     from detector.index.store import Index
     from detector.schema import Report
 
-__all__ = ["index_report"]
+__all__ = ["STORED_FACTS", "index_report", "unstored_facts"]
 
 _BATCH_DOCS = 64  # documents per framing-flag write transaction
+
+STORED_FACTS = frozenset(
+    {
+        "index",
+        "info",
+        "keys",  # banded at report time, under the corpus mask
+        "segments",
+        "grams",
+        "repeats",
+        "shingles",
+        "shingle_set",  # from the stored shingles
+        "phrase_seq",  # second-pass only (phrases are found from the tokens)
+        "dup_sig",  # from the stored shingles
+    }
+)
+""":class:`~detector.stages.DocFacts` fields the index stores or derives without tokenising."""
+
+
+def unstored_facts(doc: Document, params: Any, names: Sequence[str]) -> dict[str, Any]:
+    """The ``names`` fields of ``analyse_document(doc)`` (one tokenisation). Top-level: a pool runs it."""
+    from detector.stages import analyse_document
+
+    facts = analyse_document(0, doc, params, defer_keys=True)
+    return {name: getattr(facts, name) for name in names}
+
+
+def _missing_facts(
+    docs: Sequence[Document], params: Any, tick: Callable[[str, int, int | None], None]
+) -> list[dict[str, Any]] | None:
+    """Per document, the DocFacts fields the index does not store (None when it stores them all)."""
+    import itertools
+    from dataclasses import fields
+
+    from detector.index.sketch import sketch_pool
+    from detector.stages import DocFacts
+
+    names = tuple(f.name for f in fields(DocFacts) if f.name not in STORED_FACTS)
+    if not names:
+        return None
+    out: list[dict[str, Any]] = []
+    # a pool only pays for itself beyond a few dozen documents
+    with sketch_pool(None if len(docs) >= 64 else 1) as pool:
+        args = (docs, itertools.repeat(params), itertools.repeat(names))
+        found = (
+            pool.map(unstored_facts, *args, chunksize=16) if pool else map(unstored_facts, *args)
+        )
+        for extra in found:
+            out.append(extra)
+            tick("facts", 1, len(docs))
+    return out
 
 
 def index_report(
@@ -127,6 +183,12 @@ def index_report(
         )
     stages["load"] = time.perf_counter() - t0
 
+    t = time.perf_counter()
+    extra = _missing_facts(docs, ix.params, tick)
+    if extra is not None:
+        facts = [replace(f, **x) for f, x in zip(facts, extra, strict=True)]
+    stages["facts"] = time.perf_counter() - t
+
     # What a batch report decides over the whole corpus (time order,
     # duplicate groups, the mask of outlet chrome and formulae) changes as
     # the archive grows, so it is recomputed, and the representatives are
@@ -189,9 +251,7 @@ def index_report(
     if model is not None:
         flags = _framing_flags(ix, model, seqs, docs, tick)
     documents = [f.info for f in facts]
-    phrases = aggregate_phrases(
-        occurrences, documents, text_of, unit_index(clusters, documents)
-    )
+    phrases = aggregate_phrases(occurrences, documents, text_of, unit_index(clusters, documents))
     stages["phrases+framing"] = time.perf_counter() - t
     stages["total"] = time.perf_counter() - t0
     return assemble_report(
@@ -261,6 +321,7 @@ def _framing_flags(
             flags.extend(by_seq[seq])
     return flags
 
+
 def _aligned(
     ix: Index,
     pairs: Sequence[tuple[int, int]],
@@ -296,6 +357,7 @@ def _aligned(
     if fresh:
         _store_alignments(ix, fresh)
     return [(i, j, p) for i, j in pairs for p in found[(i, j)]]
+
 
 def _store_alignments(ix: Index, rows: list[tuple[int, int, str]]) -> None:
     with write_transaction(ix._db):
