@@ -384,3 +384,55 @@ def test_report_progress_shows_an_eta(monkeypatch) -> None:
         assert any(isinstance(c, TimeRemainingColumn) for c in bar.bar.columns)
     finally:
         bar.__exit__(None, None, None)
+
+
+def test_html_marks_substituted_words_of_a_real_spun_copy(tmp_path: Path, seeds) -> None:
+    """A real report (seed text, an edited copy, an unrelated host): the copy's changed words are marked."""
+    import html as html_lib
+
+    texts = list(seeds.values())
+    passage = texts[0][2000:3500]
+    edited = passage.replace("meeting", "assembly").replace("the ", "THE ", 1)
+    assert edited.count("assembly") >= 1
+    lines = [
+        {"id": "src", "text": texts[0], "outlet": "wire", "date": "2024-01-01"},
+        {"id": "copy", "text": texts[1][:1500] + "\n" + edited + "\n" + texts[1][1500:3000],
+         "outlet": "daily", "date": "2024-01-02"},
+    ]
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    out = tmp_path / "r.html"
+    res = _cli("report", str(corpus), "--no-framing", "--format", "html", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    page = html_lib.unescape(out.read_text(encoding="utf-8"))
+    body = page.split("Legend inside highlighted text", 1)[1].split("</p>", 1)[1]
+    subs = re.findall(r'<span class="sub">([^<]*)</span>', body)
+    assert subs == ["assembly"], subs  # case changes are not marked
+    assert '<span class="ins">' not in body
+
+
+def test_word_ops_spans_index_the_member_text() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from detector.render.html import word_ops
+
+    words = st.lists(st.sampled_from(["alpha", "beta", "gamma", "delta", "Ωmega", "x1"]), min_size=1, max_size=30)
+
+    @settings(max_examples=200, deadline=None)
+    @given(a=words, b=words, offset=st.integers(0, 50))
+    def check(a: list[str], b: list[str], offset: int) -> None:
+        source, text = " ".join(a), " ".join(b)
+        prev = offset
+        for op in word_ops(source, text, offset):
+            assert offset <= op.b.start <= op.b.end <= offset + len(text)
+            assert op.b.start >= prev  # in order, never overlapping
+            prev = op.b.end
+            if op.op == "delete":
+                assert op.b.start == op.b.end
+            else:
+                assert text[op.b.start - offset : op.b.end - offset].strip() == text[op.b.start - offset : op.b.end - offset]
+        if a == b:
+            assert word_ops(source, text, offset) == []
+
+    check()
