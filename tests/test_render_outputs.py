@@ -436,3 +436,33 @@ def test_word_ops_spans_index_the_member_text() -> None:
             assert word_ops(source, text, offset) == []
 
     check()
+
+
+def test_duplicate_groups_shown_in_every_format(tmp_path: Path) -> None:
+    """The sample corpus has one group of near-identical documents: every format shows it."""
+    import sqlite3
+
+    outs = {}
+    for fmt in ("json", "html", "markdown", "text", "sqlite"):
+        out = tmp_path / f"r.{fmt}"
+        res = _cli("report", str(SAMPLE), "--no-framing", "--format", fmt, "-o", str(out), env={"COLUMNS": "200"})
+        assert res.returncode == 0, res.stderr
+        outs[fmt] = out
+    groups = json.loads(outs["json"].read_text(encoding="utf-8"))["duplicates"]
+    assert len(groups) == 1
+    docs = groups[0]["documents"]
+    assert len(docs) >= 2
+    page = outs["html"].read_text(encoding="utf-8")
+    assert "Duplicate groups (1)" in page and "1 duplicate groups" in page
+    section = page.split("Duplicate groups (1)", 1)[1]
+    assert all(d in section for d in docs)
+    md = outs["markdown"].read_text(encoding="utf-8")
+    from detector.render.markdown import md_escape
+
+    assert "## Duplicate groups" in md
+    assert all(md_escape(d) in md.split("## Duplicate groups", 1)[1] for d in docs)
+    assert "Duplicate groups" in outs["text"].read_text(encoding="utf-8")
+    with sqlite3.connect(outs["sqlite"]) as db:
+        rows = db.execute("SELECT doc, earliest FROM duplicates ORDER BY n").fetchall()
+    assert [r[0] for r in rows] == docs
+    assert sum(r[1] for r in rows) == (1 if groups[0]["earliest"] != "unknown" else 0)
