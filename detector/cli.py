@@ -196,10 +196,12 @@ color_option = click.option(
 def cli(ctx: click.Context, debug: bool) -> None:
     """Find reused text, boilerplate and recurring framing in news and state-media text.
 
-    Inputs are .txt files, folders, JSON Lines or CSV (id, text, outlet, date,
-    url, lang), .gz transparently, or '-' for stdin. Data goes to stdout,
+    Inputs are .txt files, saved web pages (.html), Telegram Desktop exports,
+    folders (FOLDER/OUTLET/...), JSON Lines, CSV or Parquet (id, text, outlet,
+    date, url, lang), .gz transparently, or '-' for stdin. Data goes to stdout,
     messages to stderr. Exit status: 0 ok, 2 usage or input error, 3 the run
-    could not finish (a worker died, the disk is full), 130 Ctrl-C.
+    could not finish (a worker died, the disk is full), 1 damage found by
+    'index check', 130 Ctrl-C.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
@@ -357,7 +359,10 @@ def train(labels: str, output: str) -> None:
     """Retrain the framing classifier on your own labelled sentences (JSONL: text, labels, lang)."""
     from detector.framing import train_model
 
-    model = train_model(labels, output)
+    with _report_progress() as bar:  # one fit: elapsed time on a terminal, no steps to count
+        if bar is not None:
+            bar("training", 0, None)
+        model = train_model(labels, output)
     _say(f"detector: trained {len(model.labels_)} labels; wrote {output}")
 
 
@@ -588,9 +593,11 @@ def report(
 ) -> None:
     """Find reused passages, boilerplate and shared phrasing across a corpus.
 
-    PATH... are .txt files, folders, JSON Lines or CSV files (id, text,
-    outlet, date, url, lang), .gz transparently, or '-' for stdin. Prints a
-    progress bar and a one-line summary on stderr.
+    PATH... are .txt files, saved web pages (.html), Telegram Desktop
+    exports (result.json), folders (FOLDER/OUTLET/... gives the outlet),
+    JSON Lines, CSV or Parquet files (id, text, outlet, date, url, lang),
+    .gz transparently, or '-' for stdin. Prints a progress bar and a
+    one-line summary on stderr.
     """
     _check_report_output(fmt, output)
     if engine == "spark":

@@ -216,3 +216,57 @@ def test_flag_refuses_a_pickle_model(tmp_path: Path) -> None:
     result = run(["flag", str(doc), "--model", str(bad)])
     assert result.exit_code == 2
     assert "model.npz" in result.output and "Traceback" not in result.output
+
+
+def test_top_level_help_version_and_shell_completion() -> None:
+    from importlib.metadata import version
+
+    top = subprocess.run([sys.executable, "-m", "detector", "--help"], capture_output=True, text=True, check=True)
+    text = " ".join(top.stdout.split())
+    for needle in ("saved web pages", "Telegram", "Parquet", "Exit status: 0 ok, 2 usage", "3 the run could not finish",
+                   "1 damage found by 'index check'", "130 Ctrl-C"):
+        assert needle in text, needle
+    done = subprocess.run([sys.executable, "-m", "detector", "--version"], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == f"detector, version {version('reuse-detector')}"
+    import os
+
+    script = subprocess.run(
+        [sys.executable, "-c", "from detector.cli import cli; cli(prog_name='detector')"],
+        capture_output=True, text=True, env={**os.environ, "_DETECTOR_COMPLETE": "bash_source"},
+    )
+    assert script.returncode == 0 and "_detector_completion()" in script.stdout, script.stdout[:300]
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "_DETECTOR_COMPLETE=bash_source detector" in readme and "detector --version" in readme
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses a pseudo-terminal")
+def test_train_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+    import re
+
+    labelled = Path(__file__).parent.parent / "corpora" / "framing" / "labelled.jsonl"
+    subset = tmp_path / "labels.jsonl"
+    subset.write_text("\n".join(labelled.read_text(encoding="utf-8").splitlines()[::12]) + "\n", encoding="utf-8")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "detector", "train", str(subset), "-o", str(tmp_path / "m.npz")],
+        env={**os.environ, "TERM": "xterm", "COLUMNS": "100"},
+        stdout=subprocess.PIPE, stderr=slave,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=300)
+    os.close(master)
+    err = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    assert proc.returncode == 0, err
+    assert re.search(r"training\s.*\d+:\d\d:\d\d", err), err[:300]  # the bar with elapsed time
+    assert "detector: trained" in err
