@@ -441,7 +441,12 @@ def test_cli_add_query_report_stats(tmp_path: Path) -> None:
 
     rep = _run("index", "report", str(db), "--no-framing", "--format", "json")
     assert rep.returncode == 0, rep.stderr
-    assert json.loads(rep.stdout)["schema"] == "detector.report/1"
+    data = json.loads(rep.stdout)
+    assert data["schema"] == "detector.report/1"
+    reuse = sum(c["kind"] == "reuse" for c in data["clusters"])
+    boiler = sum(c["kind"] == "boilerplate" for c in data["clusters"])
+    [line] = rep.stderr.splitlines()  # one summary line, in the words of `report`
+    assert line.startswith(f"41 docs, {reuse} reuse clusters, {boiler} boilerplate,"), line
     stats = _run("index", "stats", str(db), "--format", "json")
     assert json.loads(stats.stdout)["documents"] == 41
     text = _run("index", "query", str(db), str(q), "--color", "never")
