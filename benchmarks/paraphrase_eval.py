@@ -73,12 +73,42 @@ def read_pairs(path: Path) -> list[tuple[int, str, str]]:
     return rows
 
 
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+def shared_hosts(lang: str, limit: int = 400, seed: int = 1) -> list[ev.TextDoc]:
+    """Real host documents from ``../shared/``: the seed texts and 1916 front
+    pages (English), or Telegram news posts of at least 400 characters
+    (Russian). A fixed random sample of ``limit``; never modified."""
+    import gzip
+
+    rng = random.Random(seed)
+    docs: list[ev.TextDoc] = []
+    if lang == "en":
+        for path in sorted((SHARED / "seeds").glob("*.txt")):
+            docs.append(ev.TextDoc(path.stem, "en", "seeds", path.read_text(encoding="utf-8")))
+        corpus = SHARED / "corpora" / "chronam-1916-04.jsonl.gz"
+    else:
+        corpus = SHARED / "corpora" / "tg-news-ru.dev.jsonl.gz"
+    with gzip.open(corpus, "rt", encoding="utf-8") as fh:
+        recs = [json.loads(line) for line in fh]
+    recs = [r for r in recs if len(r["text"]) >= 400]
+    for r in rng.sample(recs, min(limit, len(recs))):
+        docs.append(ev.TextDoc(r["id"], lang, r.get("outlet") or r["id"], r["text"]))
+    return docs
+
+
 def embed(
-    rows: list[tuple[int, str, str]], lang: str, seed: int, max_run: int = 4
+    rows: list[tuple[int, str, str]],
+    lang: str,
+    seed: int,
+    max_run: int = 4,
+    hosts: list[ev.TextDoc] | None = None,
 ) -> list[ev.Pair]:
     """Document pairs with the paraphrases pasted into unrelated real hosts."""
     rng = random.Random(seed)
-    hosts = [t for t in ev.load_texts() if t.lang == lang] or ev.load_texts()
+    if hosts is None:
+        hosts = [t for t in ev.load_texts() if t.lang == lang] or ev.load_texts()
     pairs: list[ev.Pair] = []
     positives = [r for r in rows if r[0] == 1 and r[1] and r[2]]
     negatives = [r for r in rows if r[0] == 0 and r[1] and r[2]]
@@ -90,8 +120,21 @@ def embed(
         k += run
         groups.append(("human-sentence" if len(chunk) == 1 else "human-passage", chunk))
     groups += [("negative", [r]) for r in negatives]
+    shingles: dict[int, set[tuple[str, ...]]] = {}
+
+    def share_text(x: int, y: int) -> bool:
+        # hosts that share an 8-word sequence carry real reuse of their own
+        # (the same 1916 wire story in two papers, a repost): it would count
+        # against precision although it is reuse, so such pairs are not used
+        for k in (x, y):
+            if k not in shingles:
+                shingles[k] = set(ev._shingles(hosts[k].text))
+        return bool(shingles[x] & shingles[y])
+
     for n, (kind, chunk) in enumerate(groups):
         h1, h2 = rng.sample(range(len(hosts)), 2)
+        while share_text(h1, h2) or hosts[h1].group == hosts[h2].group:
+            h1, h2 = rng.sample(range(len(hosts)), 2)
         src_passage = " ".join(r[1] for r in chunk)
         susp_passage = " ".join(r[2] for r in chunk)
         src_text, (src_span,) = ev._paste(hosts[h1].text, [(src_passage, 0, len(src_passage))], rng)
@@ -161,6 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     src.add_argument("--pan-dir", type=Path, help="PAN text-alignment corpus directory")
     ap.add_argument("--lang", default="en", help="language of --pairs/--msrp text (hosts)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--hosts",
+        choices=("bundled", "shared"),
+        default="bundled",
+        help="host documents: the bundled seeds and prose, or ../shared/ (seeds and "
+        "1916 front pages for English, Telegram news posts for Russian)",
+    )
     ap.add_argument("--show", type=int, default=0, help="print N found passages")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
@@ -168,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         pairs = ev.read_pan(args.pan_dir)
     else:
         rows = read_msrp(args.msrp) if args.msrp else read_pairs(args.pairs)
-        pairs = embed(rows, args.lang, args.seed)
+        hosts = shared_hosts(args.lang, seed=args.seed) if args.hosts == "shared" else None
+        pairs = embed(rows, args.lang, args.seed, hosts=hosts)
     out = evaluate(pairs, args.show)
     if args.json:
         print(json.dumps(out, indent=2))

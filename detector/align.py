@@ -52,10 +52,12 @@ SHORT_BORROWING_WORDS = 10
 # Regions up to this many tokens a side are aligned in one rapidfuzz call;
 # longer ones piecewise between exact anchors (:func:`_region_blocks`).
 _DIRECT_LIMIT = 3000
-# Sentence seeds are computed only when some exact run is at least this long.
-# A constant (not ``min_words``) so that region building never depends on the
-# reporting threshold.
-_SENTENCE_ANCHOR = 8
+# Sentence seeds are computed only when some exact run is at least this long
+# (one shared n-gram: a paraphrase keeps a few short runs -- names, a figure,
+# "Africa Union" -- and rarely one of 8 words, which was the earlier gate and
+# lost most rewritten headlines and sentences). A constant (not ``min_words``)
+# so that region building never depends on the reporting threshold.
+_SENTENCE_ANCHOR = 3
 
 
 @dataclass
@@ -434,11 +436,40 @@ def _trim_edges(region: Region, ida: np.ndarray, idb: np.ndarray) -> None:
         if equal
     ]
     matched = region.members + kept
-    runs_a = _covered_runs([(m[0], m[1]) for m in matched], region.a0, region.a1)
-    runs_b = _covered_runs([(m[2], m[3]) for m in matched], region.b0, region.b1)
+    spans_a = [(m[0], m[1]) for m in matched]
+    spans_b = [(m[2], m[3]) for m in matched]
+    # in a strongly matching sentence pair every shared word is matched, in
+    # whatever order the rewrite put it
+    for a0, a1, b0, b1 in region.strong:
+        common = np.intersect1d(ida[a0:a1], idb[b0:b1])
+        spans_a += [(a0 + int(x), a0 + int(x) + 1) for x in np.flatnonzero(np.isin(ida[a0:a1], common))]
+        spans_b += [(b0 + int(x), b0 + int(x) + 1) for x in np.flatnonzero(np.isin(idb[b0:b1], common))]
+    runs_a = _covered_runs(spans_a, region.a0, region.a1)
+    runs_b = _covered_runs(spans_b, region.b0, region.b1)
     if runs_a and runs_b:
         region.a0, region.a1 = _dense_bounds(runs_a)
         region.b0, region.b1 = _dense_bounds(runs_b)
+
+
+# Share of a passage's matched words that must be words of three or more
+# characters. In English and Russian prose about 70% of words are; in OCR
+# debris of scanned pages ("i . I 1 ll ii") under 10%, and such runs chain
+# into long spurious "spun" passages. Fixed a priori from that gap (measured
+# on 1916 front pages: debris passages 0.00-0.10, wire reprints 0.67-0.84),
+# not tuned on an evaluation set.
+_MIN_CONTENT_SHARE = 0.3
+
+
+def _content_share(blocks: list[Block], t: Tokens, base: int) -> float:
+    """Share of the kept (equal) tokens of side A that have 3+ characters. O(tokens)."""
+    lengths = (t.ends - t.starts)[base:]
+    kept = long = 0
+    for equal, sa, ea, _, _ in blocks:
+        if equal:
+            run = lengths[sa:ea]
+            kept += len(run)
+            long += int((run >= 3).sum())
+    return long / kept if kept else 1.0
 
 
 def _to_passage(
@@ -464,7 +495,9 @@ def _to_passage(
         seq_sim = 2 * equal / ((a1 - a0) + (b1 - b0))
     bag = _bag_dice(ta.ids[a0:a1], tb.ids[b0:b1])
     coverage = _seed_coverage(region, a0, a1, b0, b1)
-    sentence_backed = region.sentence_seeds >= 2 and bag >= params.min_score
+    sentence_backed = (
+        region.sentence_seeds >= 2 or region.strong_sentences >= 1
+    ) and bag >= params.min_score
     # a short borrowing: one strongly matching sentence (or a near-copy) of
     # SHORT_BORROWING_WORDS or more words, reported whatever min_words is
     borrowing = words >= SHORT_BORROWING_WORDS and (
@@ -475,6 +508,9 @@ def _to_passage(
         return None
     elif seq_sim < params.min_score and coverage < 0.5 and not sentence_backed:
         stats.low_score += 1
+        return None
+    if _content_share(blocks, ta, a0) < _MIN_CONTENT_SHARE:
+        stats.low_score += 1  # OCR debris ("i . I 1 ll"): chance matches of letters
         return None
     ops, kept, subst, indel = _word_ops(blocks, a1 - a0, b1 - b0, ta, tb, a0, b0)
     if subst == 0 and indel == 0 and _same_forms(ta, tb, a0, a1, b0, b1):
@@ -607,6 +643,53 @@ def _mirror(p: Passage) -> Passage:
     )
 
 
+def _exact_cover(regions: list[Region], n_a: int, n_b: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per token of each side, the length of the longest exact seed run covering it
+    (0 if none). O(tokens covered + runs)."""
+    run_a = np.zeros(n_a, dtype=np.int64)
+    run_b = np.zeros(n_b, dtype=np.int64)
+    members = sorted((m for r in regions for m in r.members), key=lambda m: m[1] - m[0])
+    for m0, m1, n0, n1 in members:  # shortest first: longer runs overwrite
+        run_a[m0:m1] = m1 - m0
+        run_b[n0:n1] = n1 - n0
+    return run_a, run_b
+
+
+def _mostly_copied(
+    a0: int, a1: int, b0: int, b1: int, exact: tuple[np.ndarray, np.ndarray] | None
+) -> bool:
+    """True if one exact seed run spans half or more of the sentence pair on
+    either side: a copied sentence, whose ends the exact runs already give
+    exactly (shared words would stretch them over neighbouring host text). A
+    rewritten sentence keeps only short runs, however many."""
+    if exact is None:
+        return False
+    run_a, run_b = exact
+    long_a = int(run_a[a0:a1].max()) if a1 > a0 else 0
+    long_b = int(run_b[b0:b1].max()) if b1 > b0 else 0
+    return long_a * 2 >= (a1 - a0) or long_b * 2 >= (b1 - b0)
+
+
+def _shared_word_bounds(
+    rects: list[tuple[int, int, int, int]], ta: Tokens, tb: Tokens
+) -> list[tuple[int, int, int, int]]:
+    """For each sentence pair ``(a0, a1, b0, b1)``: the span from its first to
+    its last word of three or more characters that occurs on both sides
+    (stemmed), so that a rewritten sentence's passage starts and ends on
+    matching words. O(tokens of the sentences)."""
+    out = []
+    for a0, a1, b0, b1 in rects:
+        ia, ib = ta.ids[a0:a1], tb.ids[b0:b1]
+        long_a = (ta.ends[a0:a1] - ta.starts[a0:a1]) >= 3
+        long_b = (tb.ends[b0:b1] - tb.starts[b0:b1]) >= 3
+        common = np.intersect1d(ia[long_a], ib[long_b])
+        pa = np.flatnonzero(np.isin(ia, common) & long_a)
+        pb = np.flatnonzero(np.isin(ib, common) & long_b)
+        if len(pa) and len(pb):
+            out.append((a0 + int(pa[0]), a0 + int(pa[-1]) + 1, b0 + int(pb[0]), b0 + int(pb[-1]) + 1))
+    return out
+
+
 def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats) -> list[Passage]:
     """:func:`align_passages` with A and B taken as given."""
     n = params.seed_ngram
@@ -620,10 +703,13 @@ def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
     if params.sentence_seeds and any(r.matched >= _SENTENCE_ANCHOR for r in regions):
         sentence_frags = sentence_seeds(ta, tb, params)
     stats.sentence_seeds = len(sentence_frags)
+    exact = _exact_cover(regions, len(ta), len(tb)) if sentence_frags else None
     for a0, a1, b0, b1, strong in sentence_frags:
         region = Region(a0, a1, b0, b1, matched=0, seeds=1, sentence_seeds=1)
         region.strong_sentences = int(strong)
         region.sentences.append((a0, a1, b0, b1))
+        if strong and not _mostly_copied(a0, a1, b0, b1, exact):
+            region.strong.append((a0, a1, b0, b1))
         region.diag = (b0 + b1 - a0 - a1) // 2
         regions.append(region)
     regions = merge_close(regions, params)
@@ -637,11 +723,14 @@ def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
             continue
         if region.members:
             # sentence seeds bridge gaps inside a passage but do not set its
-            # ends: their sentences may run on past the reused text
-            region.a0 = min(m[0] for m in region.members)
-            region.a1 = max(m[1] for m in region.members)
-            region.b0 = min(m[2] for m in region.members)
-            region.b1 = max(m[3] for m in region.members)
+            # ends: their sentences may run on past the reused text. A
+            # strongly matching sentence pair sets them at its first and last
+            # shared word (a rewritten sentence has few exact runs)
+            ends = region.members + _shared_word_bounds(region.strong, ta, tb)
+            region.a0 = min(m[0] for m in ends)
+            region.a1 = max(m[1] for m in ends)
+            region.b0 = min(m[2] for m in ends)
+            region.b1 = max(m[3] for m in ends)
         _extend_exact(region, ida, idb)
         for _ in range(8):  # grow over spun edge words, a window at a time
             if not _extend(region, ta, tb):

@@ -59,6 +59,8 @@ class Region:
     long_runs: list[Member] = field(default_factory=list)
     # sentence-seed rectangles (fuzzy evidence), kept for scoring
     sentences: list[Member] = field(default_factory=list)
+    # the strongly matching ones among them (see detector.seeds.STRONG_COSINE)
+    strong: list[Member] = field(default_factory=list)
 
     def add_member(self, m: Member) -> None:
         self.members.append(m)
@@ -120,6 +122,7 @@ def _absorb(o: Region, r: Region) -> None:
     o.members.extend(r.members)
     o.long_runs.extend(r.long_runs)
     o.sentences.extend(r.sentences)
+    o.strong.extend(r.strong)
 
 
 def _sweep(regions: list[Region], gap: int) -> tuple[list[Region], bool]:
