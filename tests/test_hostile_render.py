@@ -63,6 +63,29 @@ def test_flag_skip_bad_lists_hostile_file_names_sanitised(tmp_path: Path) -> Non
     assert "\x1b]52" not in res.stderr and "\x07" not in res.stderr
 
 
+def test_index_query_summary_with_hostile_ids_is_sanitised(tmp_path: Path, seeds) -> None:
+    hostile = HOSTILE.replace("\x00", "")
+    text = next(iter(seeds.values()))[:3000]
+    src = tmp_path / "docs.jsonl"
+    src.write_text(json.dumps({"id": hostile, "text": text, "outlet": hostile}) + "\n", encoding="utf-8")
+    db = tmp_path / "ix.db"
+    res = _cli("index", "add", str(db), str(src))
+    assert res.returncode == 0, res.stderr
+    query = tmp_path / "query.jsonl"
+    query.write_text(json.dumps({"id": hostile + "-q", "text": text}) + "\n", encoding="utf-8")
+    for fmt in ("text", "json"):
+        res = _cli("index", "query", str(db), f"{query}#{hostile}-q", "--format", fmt, "--color", "always")
+        assert res.returncode == 0, res.stderr
+        assert _clean(res.stderr), repr(res.stderr)
+        assert res.stderr.startswith("1 archived documents share passages with id")
+        assert len(res.stderr.splitlines()) == 1
+        if fmt == "text":  # the match (the hostile archived id and outlet) is listed, sanitised
+            assert "\x1b]52" not in res.stdout and "\x07" not in res.stdout and "\x1b[2J" not in res.stdout
+            assert "ZXZpbA==" in res.stdout
+        else:
+            assert json.loads(res.stdout)["matches"][0]["doc"]["id"] == hostile
+
+
 def test_cli_messages_go_through_one_sanitiser() -> None:
     from detector.render.sanitize import display_line
 
