@@ -172,6 +172,26 @@ def test_huge_integer_is_a_bad_record(tmp_path: Path) -> None:
     result = run(["compare", f"{path}#b", f"{path}#a"])
     assert result.exit_code == 2
     one_line_error(result.output, "4,300 digits")
+    result = run(["index", "add", tmp_path / "ix.db", path])
+    assert result.exit_code == 2
+    one_line_error(result.output, f"{path}:2", "4,300 digits")
+    result = run(["index", "add", tmp_path / "ix2.db", path, "--skip-bad"])
+    assert result.exit_code == 0, result.output
+    assert "2 added, 0 replaced, 0 unchanged, 1 bad records skipped" in result.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="detector.framing.read_labelled (the lead's) uses json.loads: a 5,000-digit integer "
+    "is a ValueError traceback; it should parse with detector.inputs.jsonl.loads_strict",
+)
+def test_train_with_a_huge_integer_is_one_line(tmp_path: Path) -> None:
+    labels = tmp_path / "labels.jsonl"
+    good = json.dumps({"text": "The West applies double standards.", "labels": [], "lang": "en"})
+    labels.write_text(good + "\n" + good[:-1] + ', "n": ' + "9" * 5000 + "}\n" + good + "\n")
+    result = run(["train", labels, "-o", tmp_path / "m.npz"])
+    assert result.exit_code == 2
+    one_line_error(result.output, f"{labels}:2", "4,300 digits")
 
 
 # 3. CSV with an unterminated quote
