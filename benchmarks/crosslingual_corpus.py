@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from detector.anchors import AnchorStats, cross_candidates
-    from detector.crosslingual import CorpusStats, translated_passages
+    from detector.crosscorpus import CorpusStats, translated_passages
     from detector.semantic import get_encoder
 
     t = time.perf_counter()
@@ -295,7 +295,9 @@ def main(argv: list[str] | None = None) -> int:
         "candidates": stats.candidates,
         "candidate_recall": cand_hit / len(truth) if truth else 0.0,
         "docs_embedded": stats.docs_embedded,
-        "chars_embedded": stats.chars_embedded,
+        "chars_segmented": stats.chars_segmented,
+        "probed_sentences": stats.probed_sentences,
+        "after_probe": stats.after_probe,
         "sentences_embedded": stats.sentences_embedded,
         "pair_units_embedded": stats.pair_units_embedded,
         "region_pairs": stats.region_pairs,

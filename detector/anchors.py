@@ -122,6 +122,8 @@ class CrossCandidate:
         regions_i: merged ``(start, end)`` character ranges of document ``i``
             around the shared anchors.
         regions_j: the same for document ``j``.
+        offsets_i: where the co-located shared anchors sit in document ``i``.
+        offsets_j: the same for document ``j``.
     """
 
     i: int
@@ -130,12 +132,15 @@ class CrossCandidate:
     shared: tuple[str, ...] = field(repr=False)
     regions_i: tuple[tuple[int, int], ...]
     regions_j: tuple[tuple[int, int], ...]
+    offsets_i: tuple[int, ...] = field(default=(), repr=False)
+    offsets_j: tuple[int, ...] = field(default=(), repr=False)
 
 
 # ------------------------------------------------------------------ extraction
 
-_CYR = regex.compile(r"\p{Cyrillic}")
-_LET = regex.compile(r"\p{L}")
+_CYR = regex.compile(r"\p{Cyrillic}+")
+_LET = regex.compile(r"\p{L}+")
+_GROUPED = regex.compile(r"\d{1,3}(?:[ ,]\d{3})+")
 _URL = regex.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"'«»]+", regex.IGNORECASE)
 _HASHTAG = regex.compile(r"(?<![\w#])#(\w{2,})")
 _NUMBER = regex.compile(
@@ -149,17 +154,15 @@ _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oc
 _DATE_RU = regex.compile(
     r"\b(\d{1,2})\s+(" + "|".join(_RU_MONTHS) + r")\p{L}*", regex.IGNORECASE
 )
-_EN_MONTH_WORD = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_DATE_EN_DM = regex.compile(
-    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _EN_MONTH_WORD, regex.IGNORECASE
-)
-_DATE_EN_MD = regex.compile(_EN_MONTH_WORD + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b", regex.IGNORECASE)
+_EN_MONTH_WORD = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+_DATE_EN_DM = regex.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _EN_MONTH_WORD)
+_DATE_EN_MD = regex.compile(r"\b" + _EN_MONTH_WORD + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b")
 _DATE_NUM = regex.compile(r"\b(\d{1,2})[./](\d{1,2})[./](?:\d{4}|\d{2})\b")
-_NAME = regex.compile(r"\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)*")
-_ACRONYM = regex.compile(r"\b\p{Lu}{3,6}\b")
 # A capitalised word is a name unless the text before it ends a sentence or
 # line: the previous non-space character must continue a sentence.
-_CONTINUES = regex.compile(r"[\p{Ll}\p{N},;\-–—(]")
+_NAME = regex.compile(r"(?<=[\p{Ll}\p{N},;\-–—(][ \t\u00a0]{1,3})\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)*")
+_ACRONYM = regex.compile(r"\b\p{Lu}{3,6}\b")
+_SCRIPT_SAMPLE = 4000
 _MIN_CORPUS = 1000
 """IDF is computed as if the corpus had at least this many documents, so a
 small corpus (two documents compared) is not told that every anchor is common."""
@@ -186,12 +189,13 @@ def script_of(text: str) -> str:
 
     Russian posts full of links, code and English product names stay
     ``cyrillic``; a document in between is ``mixed`` and is not paired.
+    Reads the first 4,000 characters: O(1) per document.
     """
-    bare = _URL.sub(" ", text)
-    letters = len(_LET.findall(bare))
+    bare = _URL.sub(" ", text[:_SCRIPT_SAMPLE])
+    letters = sum(map(len, _LET.findall(bare)))
     if not letters:
         return "mixed"
-    share = len(_CYR.findall(bare)) / letters
+    share = sum(map(len, _CYR.findall(bare))) / letters
     return "cyrillic" if share > 0.5 else "latin" if share < 0.2 else "mixed"
 
 
@@ -234,7 +238,7 @@ def name_key(word: str) -> str | None:
 
 def _number_key(raw: str) -> str | None:
     s = raw.replace("\u00a0", " ").replace("\u202f", " ")
-    if regex.fullmatch(r"\d{1,3}(?:[ ,]\d{3})+", s):
+    if _GROUPED.fullmatch(s):
         s = s.replace(" ", "").replace(",", "")
     else:
         s = s.replace(",", ".")
@@ -247,18 +251,12 @@ def _blank(text: str, pattern: regex.Pattern[str]) -> str:
     return pattern.sub(lambda m: " " * len(m.group()), text)
 
 
-def _continues_sentence(text: str, pos: int) -> bool:
-    k = pos - 1
-    while k >= 0 and text[k] in " \t\u00a0":
-        k -= 1
-    return k >= 0 and bool(_CONTINUES.match(text[k]))
-
-
-def doc_anchors(text: str) -> dict[str, list[int]]:
+def doc_anchors(text: str, script: str | None = None) -> dict[str, list[int]]:
     """Anchor key -> character offsets in ``text`` (see the module docstring).
 
-    O(len(text)) regex work; each distinct capitalised word is
-    transliterated once per process (cached).
+    ``script`` (``"cyrillic"`` / ``"latin"``, default: both) only selects
+    which month names are looked for. O(len(text)) regex work; each
+    distinct capitalised word is transliterated once per process (cached).
     """
     out: dict[str, list[int]] = defaultdict(list)
     for m in _URL.finditer(text):
@@ -269,13 +267,13 @@ def doc_anchors(text: str) -> dict[str, list[int]]:
     for m in _HASHTAG.finditer(rest):
         out["h:" + m.group(1).lower()].append(m.start())
     rest = _blank(rest, _HASHTAG)
-    for m in _DATE_RU.finditer(rest):
+    for m in _DATE_RU.finditer(rest) if script != "latin" else ():
         month = next(k for k, pat in enumerate(_RU_MONTHS, 1) if regex.match(pat, m.group(2).lower()))
         out[f"d:{month:02d}-{int(m.group(1)):02d}"].append(m.start())
-    for m in _DATE_EN_DM.finditer(rest):
+    for m in _DATE_EN_DM.finditer(rest) if script != "cyrillic" else ():
         month = _EN_MONTHS.index(m.group(2).lower()[:3]) + 1
         out[f"d:{month:02d}-{int(m.group(1)):02d}"].append(m.start())
-    for m in _DATE_EN_MD.finditer(rest):
+    for m in _DATE_EN_MD.finditer(rest) if script != "cyrillic" else ():
         month = _EN_MONTHS.index(m.group(1).lower()[:3]) + 1
         out[f"d:{month:02d}-{int(m.group(2)):02d}"].append(m.start())
     for m in _DATE_NUM.finditer(rest):
@@ -291,8 +289,6 @@ def doc_anchors(text: str) -> dict[str, list[int]]:
         if len(latin) >= 3:
             out["a:" + latin].append(m.start())
     for m in _NAME.finditer(rest):
-        if not _continues_sentence(rest, m.start()):
-            continue
         key = name_key(m.group())
         if key is not None:
             out["p:" + key].append(m.start())
@@ -394,7 +390,7 @@ def cross_candidates(
     st.cyrillic_docs, st.latin_docs = len(rows_c), len(rows_l)
     if not rows_c or not rows_l:
         return []
-    anchors = [doc_anchors(d.text) if script[k] != "mixed" else {} for k, d in enumerate(docs)]
+    anchors = [doc_anchors(d.text, script[k]) if script[k] != "mixed" else {} for k, d in enumerate(docs)]
     df_cyr: dict[str, int] = defaultdict(int)
     df_lat: dict[str, int] = defaultdict(int)
     for k in rows_c:
@@ -462,9 +458,12 @@ def cross_candidates(
         kc, kl = rows_c[r], rows_l[c]
         reg_c = _regions([rng_c[0], rng_c[1]], params.window, len(docs[kc].text))
         reg_l = _regions([rng_l[0], rng_l[1]], params.window, len(docs[kl].text))
+        off_c = tuple(sorted(o for k in keys for o in anchors[kc][k] if rng_c[0] <= o <= rng_c[1]))
+        off_l = tuple(sorted(o for k in keys for o in anchors[kl][k] if rng_l[0] <= o <= rng_l[1]))
+        shared = tuple(sorted(keys))
         if kc < kl:
-            out.append(CrossCandidate(kc, kl, w, tuple(sorted(keys)), reg_c, reg_l))
+            out.append(CrossCandidate(kc, kl, w, shared, reg_c, reg_l, off_c, off_l))
         else:
-            out.append(CrossCandidate(kl, kc, w, tuple(sorted(keys)), reg_l, reg_c))
+            out.append(CrossCandidate(kl, kc, w, shared, reg_l, reg_c, off_l, off_c))
     st.candidates = len(out)
     return out

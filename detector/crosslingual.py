@@ -32,8 +32,9 @@ alignment is about 0.3-0.5 s once the model is loaded (1.5 s, once).
 Library entry points: :func:`embed_document` / :func:`embed_documents`
 (sentence vectors, computed once per document and reusable across pairs),
 :func:`align_translated` (one pair -> passages), and :func:`cross_lingual_hook`
-(what :func:`detector.compare.compare` calls). Corpus candidates live in
-:mod:`detector.anchors`.
+(what :func:`detector.compare.compare` calls). The corpus search (anchor
+candidates, then this alignment on them) is
+:func:`detector.crosscorpus.translated_passages`.
 """
 
 from __future__ import annotations
@@ -50,12 +51,10 @@ if TYPE_CHECKING:
 
     import numpy as np
 
-    from detector.anchors import AnchorParams
     from detector.semantic import SentenceEncoder
 
 __all__ = [
     "DEFAULT_CROSS_PARAMS",
-    "CorpusStats",
     "CrossParams",
     "CrossStats",
     "DocEmbedding",
@@ -66,7 +65,6 @@ __all__ = [
     "embed_documents",
     "embed_pairs",
     "languages_differ",
-    "translated_passages",
 ]
 
 _WORD = regex.compile(r"\w+")
@@ -618,216 +616,3 @@ def cross_lingual_hook(
     if stats.low_score:
         msg += f"; {stats.low_score} below mean cosine {params.min_score} not reported"
     return merged, (*notes, msg)
-
-
-# ------------------------------------------------------------------ corpus
-
-
-@dataclass
-class CorpusStats:
-    """Counters and wall times of one :func:`translated_passages` run.
-
-    Attributes:
-        candidates: cross-language document pairs from the anchors.
-        docs_embedded: documents with at least one region embedded.
-        chars_embedded: characters of those regions.
-        sentences_embedded: sentences sent to the encoder (single units).
-        pair_units_embedded: adjacent-sentence pairs embedded for 2-1/1-2 merges.
-        region_pairs: region pairs aligned.
-        passages: translated passages returned.
-        seconds: wall time per stage (``candidates``, ``embed``, ``align``).
-    """
-
-    candidates: int = 0
-    docs_embedded: int = 0
-    chars_embedded: int = 0
-    sentences_embedded: int = 0
-    pair_units_embedded: int = 0
-    region_pairs: int = 0
-    passages: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
-
-
-_CUT = regex.compile(r"[.!?…]+[\"'»”’)\]]*\s+|\n")
-
-
-def _snap(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen ``[start, end)`` to the nearest rough sentence boundaries (at most 400 characters)."""
-    if start > 0:
-        cuts = [m.end() for m in _CUT.finditer(text, max(start - 400, 0), start)]
-        start = cuts[-1] if cuts else start
-    if end < len(text):
-        m = _CUT.search(text, end, min(end + 400, len(text)))
-        end = m.start() + 1 if m else end
-    return start, min(end, len(text))
-
-
-def _merge(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[list[int]] = []
-    for s, e in sorted(ranges):
-        if out and s <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], e)
-        else:
-            out.append([s, e])
-    return [(s, e) for s, e in out]
-
-
-def _encode_chunk(texts: list[str]) -> np.ndarray:
-    """Worker task: vectors of ``texts`` with this process's encoder."""
-    from detector.semantic import get_encoder
-
-    return get_encoder().encode(texts)
-
-
-def _worker_init() -> None:
-    from detector.workers import die_with_parent
-
-    die_with_parent()
-
-
-def _encode_all(
-    texts: list[str],
-    enc: SentenceEncoder,
-    workers: int,
-    progress: object,
-    chunk: int = 512,
-) -> np.ndarray:
-    """Encode ``texts`` in chunks (in-process, or over ``workers`` processes)."""
-    import numpy as np
-
-    chunks = [texts[k : k + chunk] for k in range(0, len(texts), chunk)]
-    parts: list[np.ndarray] = []
-    if workers > 1 and len(chunks) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
-            for part, texts_k in zip(pool.map(_encode_chunk, chunks), chunks, strict=True):
-                parts.append(part)
-                if callable(progress):
-                    progress("cross-lingual: embedding", len(texts_k), len(texts))
-    else:
-        for texts_k in chunks:
-            parts.append(enc.encode(texts_k))
-            if callable(progress):
-                progress("cross-lingual: embedding", len(texts_k), len(texts))
-    if not parts:
-        return np.zeros((0, getattr(enc, "dimensions", 512)), dtype=np.float32)
-    return np.concatenate(parts)
-
-
-def translated_passages(
-    docs: Sequence[Document],
-    params: CrossParams = DEFAULT_CROSS_PARAMS,
-    *,
-    anchor_params: AnchorParams | None = None,
-    workers: int | None = None,
-    progress: object = None,
-    stats: CorpusStats | None = None,
-    encoder: SentenceEncoder | None = None,
-) -> list[tuple[int, int, Passage]]:
-    """Translated (Russian <-> English) passages between the documents of a corpus.
-
-    1. Candidates: :func:`detector.anchors.cross_candidates` pairs a
-       Cyrillic-script document with a Latin-script one when they share
-       rare numbers, dates, transliterated names, URLs or hashtags; only
-       the *regions* around shared anchors (``anchor_params.window``
-       characters either side, widened to sentence boundaries) are read.
-    2. Embedding: each document's regions (merged over all its candidates)
-       are cut into sentences and embedded once, in batches; nothing else
-       of the corpus reaches the encoder.
-    3. Alignment: :func:`align_embedded` on every region pair of every
-       candidate.
-
-    Args:
-        docs: the corpus; languages are told apart by script (``lang`` when given).
-        params: alignment tuning (:class:`CrossParams`).
-        anchor_params: candidate tuning (:class:`detector.anchors.AnchorParams`).
-        workers: encoder processes (None or 1: in-process; each extra
-            process loads the model, about 1.5 s).
-        progress: optional ``progress(stage, advance, total)`` callback
-            (stages ``cross-lingual: embedding`` in sentences,
-            ``cross-lingual: alignment`` in candidate pairs).
-        stats: filled with counters and per-stage seconds.
-        encoder: an encoder object (tests); default the process-wide one.
-
-    Returns:
-        ``(i, j, passage)`` triples with ``i < j`` indices into ``docs``,
-        ``passage.a`` a span of ``docs[i].text`` and ``passage.b`` of
-        ``docs[j].text``, ``kind="translated"``, aligned sentences in
-        ``sentence_pairs``; one document's passages with one partner never
-        overlap. Sorted by ``(i, j, passage.a.start)``.
-
-    Raises:
-        MissingExtraError: ``reuse-detector[semantic]`` is not installed
-            (raised before any work).
-    """
-    import time
-
-    from detector.anchors import DEFAULT_ANCHOR_PARAMS, cross_candidates
-
-    enc = _encoder(encoder)  # fails fast without the extra
-    ap = anchor_params or DEFAULT_ANCHOR_PARAMS
-    st = stats if stats is not None else CorpusStats()
-    t0 = time.perf_counter()
-    cands = cross_candidates(docs, ap)
-    st.candidates = len(cands)
-    t1 = time.perf_counter()
-    st.seconds["candidates"] = t1 - t0
-    # Regions per document, snapped to sentence boundaries and merged over candidates.
-    wanted: dict[int, list[tuple[int, int]]] = {}
-    for c in cands:
-        for k, regs in ((c.i, c.regions_i), (c.j, c.regions_j)):
-            text = docs[k].text
-            wanted.setdefault(k, []).extend(_snap(text, s, e) for s, e in regs)
-    regions = {k: _merge(v) for k, v in wanted.items()}
-    order = sorted(regions)
-    pieces: list[tuple[int, int, int, list[Span], int]] = []
-    texts: list[str] = []
-    for k in order:
-        doc = docs[k]
-        for s, e in regions[k]:
-            spans = [Span(sp.start + s, sp.end + s) for sp in _units(doc.text[s:e], doc.lang, params.engine)]
-            pieces.append((k, s, e, spans, len(texts)))
-            texts.extend(sp.text(doc.text) for sp in spans)
-            st.chars_embedded += e - s
-    st.docs_embedded = len(order)
-    st.sentences_embedded = len(texts)
-    vecs = _encode_all(texts, enc, workers or 1, progress)
-    emb: dict[tuple[int, int], DocEmbedding] = {}
-    for k, s, _e, spans, first in pieces:
-        text = docs[k].text
-        emb[(k, s)] = DocEmbedding(
-            text=text,
-            spans=tuple(spans),
-            vecs=vecs[first : first + len(spans)],
-            words=tuple(len(_WORD.findall(sp.text(text))) for sp in spans),
-        )
-    t2 = time.perf_counter()
-    st.seconds["embed"] = t2 - t1
-
-    def overlapping(k: int, regs: tuple[tuple[int, int], ...]) -> list[DocEmbedding]:
-        return [
-            emb[(k, s)]
-            for s, e in regions[k]
-            if any(rs < e and s < re_ for rs, re_ in regs) and len(emb[(k, s)])
-        ]
-
-    out: list[tuple[int, int, Passage]] = []
-    cstats = CrossStats()
-    for c in cands:
-        found: list[tuple[float, Passage]] = []
-        for ea in overlapping(c.i, c.regions_i):
-            for eb in overlapping(c.j, c.regions_j):
-                st.region_pairs += 1
-                before = sum(len(x._pairs) for x in (ea, eb))
-                for p in align_embedded(ea, eb, params, encoder=enc, stats=cstats):
-                    found.append((p.score * p.words, p))
-                st.pair_units_embedded += sum(len(x._pairs) for x in (ea, eb)) - before
-        out.extend((c.i, c.j, p) for p in _non_overlapping(found))
-        if callable(progress):
-            progress("cross-lingual: alignment", 1, len(cands))
-    st.seconds["align"] = time.perf_counter() - t2
-    st.passages = len(out)
-    return sorted(out, key=lambda t: (t[0], t[1], t[2].a.start))

@@ -23,7 +23,7 @@ from detector.anchors import (
     name_key,
     script_of,
 )
-from detector.crosslingual import CorpusStats, translated_passages
+from detector.crosscorpus import CorpusStats, translated_passages
 from detector.schema import Document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,7 +201,8 @@ def test_progress_and_missing_extra(monkeypatch):
     docs = [Document("en", _tagged(range(5), "en", NAMES)), Document("ru", _tagged(range(5), "ru", NAMES))]
     translated_passages(docs, encoder=TagEncoder(), progress=lambda *a: calls.append(a))
     stages = {c[0] for c in calls}
-    assert stages == {"cross-lingual: embedding", "cross-lingual: alignment"}
+    assert stages == {"cross-lingual: probe", "cross-lingual: embedding", "cross-lingual: alignment"}
+    assert all(adv > 0 and (total is None or adv <= total) for _s, adv, total in calls)
     monkeypatch.setattr(semantic, "_ENCODER", None)
     monkeypatch.setattr(semantic, "available", lambda: False)
     import detector.anchors as anchors_mod
