@@ -462,11 +462,10 @@ _MIN_CONTENT_SHARE = 0.3
 
 def _content_share(blocks: list[Block], t: Tokens, base: int) -> float:
     """Share of the kept (equal) tokens of side A that have 3+ characters. O(tokens)."""
-    lengths = (t.ends - t.starts)[base:]
     kept = long = 0
     for equal, sa, ea, _, _ in blocks:
         if equal:
-            run = lengths[sa:ea]
+            run = t.ends[base + sa : base + ea] - t.starts[base + sa : base + ea]
             kept += len(run)
             long += int((run >= 3).sum())
     return long / kept if kept else 1.0
