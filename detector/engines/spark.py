@@ -240,7 +240,8 @@ def _span_maps_spark(
     """:func:`detector.duplicates.span_map` of each ``(representative, duplicate)`` pair, on the executors.
 
     Returns:
-        ``{duplicate index: blocks}``. One bit-parallel diff per duplicate.
+        ``{duplicate index: blocks}`` in the order of ``pairs``. One
+        bit-parallel diff per duplicate.
     """
     from pyspark.sql import functions as F
 
@@ -257,7 +258,9 @@ def _span_maps_spark(
     joined = frame.join(
         docs.select(F.col("idx").alias("r"), F.col("text").alias("text_r")), "r"
     ).join(docs.select(F.col("idx").alias("d"), F.col("text").alias("text_d")), "d")
-    return dict(joined.rdd.mapPartitions(run).collect())
+    found = dict(joined.rdd.mapPartitions(run).collect())
+    # in the plan's order, as the local engine fills it (the clusters read it in order)
+    return {int(d): found[int(d)] for _, d in pairs}
 
 
 # --------------------------------------------------------------------------- the report
