@@ -291,3 +291,18 @@ def test_real_corpus_finds_pasted_translations_and_nothing_else(real_corpus):
     assert by_pair == {}, f"translated passages between unrelated documents: {list(by_pair)}"
     total_sentences = sum(len(d.text) for d in docs) // 60  # rough
     assert stats.sentences_embedded < total_sentences
+
+
+def test_worker_processes_give_the_same_vectors(real_corpus):
+    from detector.crosscorpus import _encode
+    from detector.semantic import get_encoder
+
+    docs, _ = real_corpus
+    texts = [d.text[:200] for d in docs[:130]] * 5  # 650 texts: two chunks of 512
+    enc = get_encoder()
+    seen = []
+    pooled = _encode(texts, enc, 2, lambda *a: seen.append(a), "s")
+    local = _encode(texts, enc, 1, None, "s")
+    assert pooled.shape == (650, 512)
+    assert np.allclose(pooled, local, atol=1e-5)
+    assert sum(a[1] for a in seen) == 650
