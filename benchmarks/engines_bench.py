@@ -1,15 +1,18 @@
 """Benchmark the engines on one corpus: local vs Spark report, index add and query.
 
 The corpus is ``report_bench.generate`` (news-length generated documents
-with injected quotes, reprints and per-outlet footers). Each measurement
-runs in its own process so peak memory is that run's alone:
+with injected quotes, reprints and per-outlet footers), or a given JSONL
+corpus (``--corpus``, optionally ``--slice START:SIZE`` of its documents in
+(date, id) order). Each measurement runs in its own process so peak memory
+is that run's alone:
 
 * ``local``: :func:`detector.report.build_report` (all cores);
 * ``spark``: :func:`detector.engines.spark.build_report_spark` in
-  ``local[*]`` (session start-up timed separately); both reports are
-  checked to have the same clusters;
+  ``local[*]`` (session start-up timed separately);
 * ``index-add``: :meth:`detector.index.Index.add` of the whole corpus into a
   fresh database (documents/s, compared with the local report's);
+* ``index-report``: :meth:`detector.index.Index.report` of that database
+  (first report: nothing cached);
 * ``index-query``: :meth:`detector.index.Index.query` of new articles (each
   quoting an archived document) against that database: median and worst
   latency.
@@ -18,7 +21,11 @@ Peak memory is the benchmarked process's maximum resident set; for Spark the
 largest child process (the JVM, or a Python worker) is printed too, since
 the driver's figure leaves the JVM out.
 
+The Spark and index reports are checked to equal the local one: the
+SHA-256 of their JSON form (``report_to_dict``, which holds no timings).
+
 Usage: python benchmarks/engines_bench.py --docs 2000 [--no-spark] [--index-only] [--queries 20]
+       python benchmarks/engines_bench.py --corpus ../shared/corpora/tg-news-ru.dev.jsonl.gz --slice 6500:300
 """
 
 from __future__ import annotations
@@ -59,11 +66,19 @@ def _jvm_peak_mb(session) -> float:
     return 0.0
 
 
-def _cluster_key(report) -> list[tuple]:
-    return [
-        (c.kind, tuple((m.doc, m.start, m.end) for m in c.members), c.earliest)
-        for c in report.clusters
-    ]
+def _report_key(report) -> dict:
+    """SHA-256 of the report's JSON form (no timings in it) and its section sizes."""
+    import hashlib
+
+    from detector.render.tabular import report_to_dict
+
+    data = json.dumps(report_to_dict(report), ensure_ascii=False, sort_keys=True)
+    return {
+        "sha256": hashlib.sha256(data.encode("utf-8")).hexdigest(),
+        "clusters": len(report.clusters),
+        "duplicates": len(report.duplicates),
+        "candidates": report.candidates,
+    }
 
 
 def fast_corpus(n: int, *, words: int = 600, seed: int = 7, outlets: int = 50):
@@ -115,7 +130,7 @@ def _child(mode: str, corpus: str, db: str, queries: int) -> dict:
         rep = build_report([corpus], DEFAULT_PARAMS, framing=False)
         out["seconds"] = time.perf_counter() - t
         out["stages"] = {k: round(v, 2) for k, v in rep.stages.items()}
-        out["clusters"] = _cluster_key(rep)
+        out["report"] = _report_key(rep)
     elif mode == "spark":
         from detector.engines.spark import build_report_spark, spark_session
 
@@ -126,7 +141,7 @@ def _child(mode: str, corpus: str, db: str, queries: int) -> dict:
         rep = build_report_spark([corpus], DEFAULT_PARAMS, framing=False, session=session)
         out["seconds"] = time.perf_counter() - t
         out["stages"] = {k: round(v, 2) for k, v in rep.stages.items()}
-        out["clusters"] = _cluster_key(rep)
+        out["report"] = _report_key(rep)
         out["jvm_peak_mb"] = _jvm_peak_mb(session)
         session.stop()
     elif mode == "index-add":
@@ -138,6 +153,15 @@ def _child(mode: str, corpus: str, db: str, queries: int) -> dict:
             out["size_mb"] = ix.stats().bytes / 1e6
         out["seconds"] = time.perf_counter() - t
         out["added"] = stats.added
+    elif mode == "index-report":
+        from detector.index import Index
+
+        with Index(db) as ix:
+            t = time.perf_counter()
+            rep = ix.report(framing=False)
+            out["seconds"] = time.perf_counter() - t
+        out["stages"] = {k: round(v, 2) for k, v in rep.stages.items()}
+        out["report"] = _report_key(rep)
     elif mode == "index-query":
         from detector.index import Index
         from detector.load import iter_documents
@@ -172,6 +196,10 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--queries", type=int, default=20)
     ap.add_argument("--no-spark", action="store_true")
+    ap.add_argument("--corpus", help="a JSONL/CSV corpus instead of the generated one")
+    ap.add_argument(
+        "--slice", help="START:SIZE: that many documents of --corpus in (date, id) order"
+    )
     ap.add_argument(
         "--index-only", action="store_true", help="only index add and query (for large archives)"
     )
@@ -190,18 +218,29 @@ def main() -> None:
         generate = fast_corpus  # a large archive is made faster
     with tempfile.TemporaryDirectory(prefix="engines-bench-") as tmp:
         corpus = os.path.join(tmp, "corpus.jsonl")
-        docs = generate(args.docs)
+        if args.corpus:
+            from detector.load import iter_documents
+
+            docs = list(iter_documents([args.corpus]))
+            kind = os.path.basename(args.corpus)
+            if args.slice:
+                start, size = (int(x) for x in args.slice.split(":"))
+                docs.sort(key=lambda d: (d.date or "", d.id))
+                docs = docs[start : start + size]
+                kind += f", documents {start}..{start + len(docs) - 1} in (date, id) order"
+        else:
+            docs = generate(args.docs)
+            kind = "fast_corpus (random vocabulary)" if args.index_only else "report_bench.generate"
         with open(corpus, "w", encoding="utf-8") as fh:
             for d in docs:
-                fh.write(
-                    json.dumps({"id": d.id, "text": d.text, "outlet": d.outlet, "date": d.date})
-                    + "\n"
-                )
+                row = {"id": d.id, "text": d.text, "outlet": d.outlet, "date": d.date}
+                row.update({k: v for k, v in (("url", d.url), ("lang", d.lang)) if v})
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         mb = os.path.getsize(corpus) / 1e6
-        kind = "fast_corpus (random vocabulary)" if args.index_only else "report_bench.generate"
         print(f"corpus: {len(docs)} documents, {mb:.1f} MB JSONL ({kind}), {os.cpu_count()} cores")
         db = os.path.join(tmp, "index.db")
-        modes = ["local"] + ([] if args.no_spark else ["spark"]) + ["index-add", "index-query"]
+        modes = ["local"] + ([] if args.no_spark else ["spark"])
+        modes += ["index-add", "index-report", "index-query"]
         if args.index_only:
             modes = ["index-add", "index-query"]
         results = {}
@@ -217,12 +256,13 @@ def main() -> None:
                 continue
             r = json.loads(proc.stdout.strip().splitlines()[-1])
             results[mode] = r
-            if mode in ("local", "spark"):
+            if mode in ("local", "spark", "index-report"):
                 extra = f", session start {r['startup']:.1f} s" if "startup" in r else ""
                 if "jvm_peak_mb" in r:
                     mem = f"driver peak {r['peak_mb']:.0f} MB + JVM peak {r['jvm_peak_mb']:.0f} MB"
                 else:
                     mem = f"peak {r['peak_mb']:.0f} MB (largest worker {r['peak_child_mb']:.0f} MB)"
+                mem += f"; {r['report']}"
                 print(
                     f"{mode:>11}: {r['seconds']:.1f} s ({len(docs) / r['seconds']:.0f} docs/s, "
                     f"{mb / r['seconds']:.2f} MB/s){extra}; {mem}; stages {r['stages']}"
@@ -238,11 +278,10 @@ def main() -> None:
                     f"{args.queries} queries against {len(docs)} documents; source found "
                     f"{r['found_source']}; peak {r['peak_mb']:.0f} MB"
                 )
-        if "local" in results and "spark" in results:
-            same = results["local"]["clusters"] == results["spark"]["clusters"]
-            print(
-                f"local and spark clusters identical: {same} ({len(results['local']['clusters'])} clusters)"
-            )
+        for other in ("spark", "index-report"):
+            if "local" in results and other in results:
+                same = results["local"]["report"]["sha256"] == results[other]["report"]["sha256"]
+                print(f"local and {other} JSON reports identical: {same}")
         if "local" in results and "index-add" in results:
             ratio = results["index-add"]["seconds"] / results["local"]["seconds"]
             print(f"index add time / local report time: {ratio:.2f}")
