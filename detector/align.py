@@ -31,6 +31,8 @@ character spans into the original texts.
 from __future__ import annotations
 
 import itertools
+import re
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -452,7 +454,7 @@ def _trim_edges(region: Region, ida: np.ndarray, idb: np.ndarray) -> None:
 
 
 # Share of a passage's matched words that must be words of three or more
-# characters. In English and Russian prose about 70% of words are; in OCR
+# characters outside web addresses. In English and Russian prose about 70% of words are; in OCR
 # debris of scanned pages ("i . I 1 ll ii") under 10%, and such runs chain
 # into long spurious "spun" passages. Fixed a priori from that gap (measured
 # on 1916 front pages: debris passages 0.00-0.10, wire reprints 0.67-0.84),
@@ -460,14 +462,34 @@ def _trim_edges(region: Region, ida: np.ndarray, idb: np.ndarray) -> None:
 _MIN_CONTENT_SHARE = 0.3
 
 
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:ru|com|org|net|io|me|tech|info|by|ua)/\S*")
+_URL_TOKENS: weakref.WeakKeyDictionary[Tokens, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _url_tokens(t: Tokens) -> np.ndarray:
+    """Boolean mask of the tokens inside web addresses (cached per text). O(text)."""
+    cached = _URL_TOKENS.get(t)
+    if cached is None:
+        cached = np.zeros(len(t.starts), dtype=bool)
+        for m in _URL.finditer(t.text):
+            lo, hi = np.searchsorted(t.starts, [m.start(), m.end()], side="left")
+            cached[lo:hi] = True
+        _URL_TOKENS[t] = cached
+    return cached
+
+
 def _content_share(blocks: list[Block], t: Tokens, base: int) -> float:
-    """Share of the kept (equal) tokens of side A that have 3+ characters. O(tokens)."""
+    """Share of the kept (equal) tokens of side A that are words of 3+
+    characters outside web addresses (two posts linking to one site share
+    "https site ru p utm_source tg utm_medium social", not text). O(tokens)."""
+    in_url = _url_tokens(t)
     kept = long = 0
     for equal, sa, ea, _, _ in blocks:
         if equal:
-            run = t.ends[base + sa : base + ea] - t.starts[base + sa : base + ea]
+            lo, hi = base + sa, base + ea
+            run = t.ends[lo:hi] - t.starts[lo:hi]
             kept += len(run)
-            long += int((run >= 3).sum())
+            long += int(((run >= 3) & ~in_url[lo:hi]).sum())
     return long / kept if kept else 1.0
 
 

@@ -112,3 +112,4 @@ def test_short_rewritten_borrowing_is_found_below_min_words() -> None:
         assert 10 <= p.words < 20 and p.kind != "verbatim"
         assert at <= p.a.start and p.a.end <= at + len(source)
         assert bt <= p.b.start and p.b.end <= bt + len(rewrite)
+
