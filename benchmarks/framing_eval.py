@@ -27,6 +27,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import regex
@@ -248,16 +249,240 @@ def cross_validate(texts: list[str], Y: np.ndarray, folds: int) -> np.ndarray:
     return P
 
 
-def timing(model: FramingClassifier, texts: Sequence[str]) -> dict:
-    """Seconds to flag 10,000 sentences (best of 3)."""
-    sents = [texts[i % len(texts)] for i in range(10_000)]
-    docs = [
-        Document(id=f"d{i}", text="\n".join(sents[i * 10 : (i + 1) * 10]), lang=None)
-        for i in range(1000)
+REAL_HELDOUT = ROOT / "corpora" / "framing" / "heldout_real.jsonl"
+TG = ROOT.parent / "shared" / "corpora" / "tg-news-ru.dev.jsonl.gz"
+
+
+def promoted_predict(model: FramingClassifier, texts: Sequence[str]) -> np.ndarray:
+    """``model.predict`` with rows zeroed where the stance is not promoted.
+
+    A flag's stance (:mod:`detector.stance`) decides whether it counts: the
+    guidelines label a rebutted, denied or meta sentence with no frame.
+    """
+    from detector.stance import stance_of
+
+    P = model.predict(list(texts))
+    keep = np.fromiter((stance_of(t) == "promoted" for t in texts), bool, len(texts))
+    return P * keep[:, None]
+
+
+def heldout_posts() -> tuple[list[Document], list[Document]]:
+    """Held-out period (latest 30% per channel) of tg-news-ru.dev: (non-news channels, news channels).
+
+    The same split as ``corpora/framing/sample_real.py``; the training data
+    and the threshold negatives come from the earlier 70% only.
+    """
+    sys.path.insert(0, str(ROOT / "corpora" / "framing"))
+    from sample_real import NEWS, _tg_split
+
+    quiet, news = [], []
+    for rec in _tg_split()["heldout"]:
+        doc = Document(id=rec["id"], text=rec["text"], outlet=rec["outlet"], lang="ru")
+        (news if rec["outlet"] in NEWS else quiet).append(doc)
+    return quiet, news
+
+
+def real_channels(model: FramingClassifier) -> dict:
+    """Flags per 1,000 held-out posts of the programming, science and city channels."""
+    quiet, news = heldout_posts()
+    out: dict = {}
+    for name, docs in (("tech_science_city", quiet), ("news", news)):
+        flags = model.flag_documents(docs)
+        prom = [f for f in flags if f.stance == "promoted"]
+        out[name] = {
+            "posts": len(docs),
+            "flags": len(flags),
+            "promoted_flags": len(prom),
+            "promoted_per_1000_posts": 1000 * len(prom) / max(len(docs), 1),
+            "posts_with_a_promoted_flag": len({f.doc for f in prom}),
+            "by_label": {lb: sum(1 for f in prom if f.label == lb) for lb in LABELS},
+        }
+    return out
+
+
+def _lc(s: str) -> str:
+    s = s.strip().rstrip(".!")
+    return s[:1].lower() + s[1:] if s[:1].isupper() and not s[1:2].isupper() else s
+
+
+# Contrast templates: {s} is a held-out frame sentence without its final
+# full stop, {lc} the same with a lower-case first letter. "distanced"
+# templates (rebutted, denied, meta, unseen_distanced) must not count as the
+# frame; "promoted" ones must. The rebutted/denied/meta templates share
+# wording with the cue lists of detector/stance.py (they test that the rules
+# fire inside real frame sentences); "unseen_distanced" was written without
+# looking at those lists and measures how far the rules generalise.
+CONTRAST: dict[str, dict[str, list[str]]] = {
+    "en": {
+        "rebutted": [
+            "{s}, a claim Western diplomats dismissed as wishful thinking.",
+            "Officials insisted that {lc}, without offering any evidence.",
+            "{s} - an assertion that fact-checkers have repeatedly debunked.",
+            "State TV again claimed that {lc}, which independent historians reject.",
+        ],
+        "denied": [
+            "There is no evidence that {lc}.",
+            "It is not true that {lc}.",
+        ],
+        # wording the stance rules were not written from (generalisation)
+        "unseen_distanced": [
+            "{s}, though no document supports this.",
+            "Few serious observers believe that {lc}.",
+            "Talk-show hosts keep repeating that {lc}; the figures say otherwise.",
+        ],
+        "meta": [
+            "The speech leaned on the familiar narrative that {lc}.",
+            "Researchers studied how state media frames the idea that {lc}.",
+        ],
+        "promoted": [
+            "The minister said that {lc}.",
+            "\u201c{s},\u201d the ambassador told reporters.",
+            "According to the foreign ministry, {lc}.",
+        ],
+    },
+    "ru": {
+        "rebutted": [
+            "{s}, \u2014 заявил он, не приводя никаких доказательств.",
+            "Официальные лица утверждают, что {lc}, однако это не соответствует действительности.",
+            "{s} \u2014 этот пропагандистский тезис давно опровергнут.",
+        ],
+        "denied": [
+            "Нет никаких доказательств того, что {lc}.",
+            "Это миф, что {lc}.",
+        ],
+        "unseen_distanced": [
+            "{s}, но подтверждений этому нет.",
+            "Вряд ли можно всерьёз утверждать, что {lc}.",
+            "Ведущие ток-шоу твердят, что {lc}, но цифры говорят об обратном.",
+        ],
+        "meta": [
+            "В эфире снова звучала риторика о том, что {lc}.",
+            "Исследователи изучили, как госСМИ используют нарратив о том, что {lc}.",
+        ],
+        "promoted": [
+            "Министр заявил, что {lc}.",
+            "\u00ab{s}\u00bb, \u2014 сказал посол журналистам.",
+            "Как подчеркнули в МИД, {lc}.",
+        ],
+    },
+}
+
+
+def stance_contrasts(model: FramingClassifier, held: Any) -> dict:
+    """Flag rates on contrast variants of the held-out frame sentences the model finds.
+
+    For each held-out positive sentence whose gold labels the model finds
+    (promoted) on the original, each template gives a variant. "distanced"
+    kinds (rebutted, denied, meta) count as flagged when any gold label is
+    flagged with stance promoted; "promoted" kinds count as kept when every
+    label found on the original is still flagged promoted.
+    """
+    from detector.schema import Span
+
+    out: dict = {}
+    Yh = held.matrix()
+    base = promoted_predict(model, list(held.texts))
+    for lang, kinds in CONTRAST.items():
+        rows = [
+            i
+            for i, t in enumerate(held.texts)
+            if held.langs[i] == lang and (Yh[i] & base[i]).any()
+        ]
+        for kind, templates in kinds.items():
+            variants, want = [], []
+            for i in rows:
+                s = held.texts[i].strip().rstrip(".!")
+                for tpl in templates:
+                    variants.append(tpl.format(s=s, lc=_lc(s)))
+                    want.append(Yh[i] & base[i])
+            items = [(str(k), v, Span(0, len(v))) for k, v in enumerate(variants)]
+            flags = model._flag_sentences(items, None) if items else []
+            got = np.zeros((len(variants), len(LABELS)), dtype=np.int64)
+            for f in flags:
+                if f.stance == "promoted":
+                    got[int(f.doc), LABELS.index(f.label)] = 1
+            W = np.asarray(want)
+            if kind == "promoted":
+                rate = float(np.mean([(got[k] >= W[k]).all() for k in range(len(W))])) if len(W) else float("nan")
+                out[f"{lang}/{kind}"] = {"variants": len(W), "kept": rate}
+            else:
+                rate = float(np.mean([(got[k] & W[k]).any() for k in range(len(W))])) if len(W) else float("nan")
+                out[f"{lang}/{kind}"] = {"variants": len(W), "flagged": rate}
+    return out
+
+
+# Latin <-> Cyrillic look-alike letters (lower case) used by the evasion variants.
+_LOOKALIKE = str.maketrans("aeopcxyаеорсху", "аеорсхуaeopcxy")
+
+
+def _longest_words(text: str, k: int = 3) -> list[tuple[int, int]]:
+    words = [(m.start(), m.end()) for m in regex.finditer(r"\p{L}{5,}", text)]
+    return sorted(words, key=lambda w: w[0] - w[1])[:k]
+
+
+def evasion_variants(text: str) -> dict[str, str]:
+    """The same sentence with its three longest words disguised three ways."""
+    out = {}
+    for name in ("homoglyph", "soft_hyphen", "zero_width"):
+        chars = list(text)
+        for start, end in _longest_words(text):
+            mid = (start + end) // 2
+            if name == "homoglyph":
+                for i in range(start, end):
+                    chars[i] = chars[i].translate(_LOOKALIKE)
+            elif name == "soft_hyphen":
+                chars[mid] = "\u00ad" + chars[mid]
+            else:
+                chars[mid] = "\u200b" + chars[mid]
+        out[name] = "".join(chars)
+    return out
+
+
+def evasion(model: FramingClassifier, held: Any) -> dict:
+    """Share of (sentence, label) flags on held-out sentences kept by each disguise."""
+    texts = list(held.texts)
+    base = model.predict(texts)
+    found = int(base.sum())
+    out: dict = {"labels_found_on_originals": found}
+    for name in ("homoglyph", "soft_hyphen", "zero_width"):
+        variants = [evasion_variants(t)[name] for t in texts]
+        P = model.predict(variants)
+        out[name] = float((P & base).sum() / found) if found else float("nan")
+    return out
+
+
+def two_frames(model: FramingClassifier, held: Any) -> dict:
+    """On held-out sentences with two or more gold labels: share of their labels found."""
+    Yh = held.matrix()
+    rows = np.flatnonzero(Yh.sum(axis=1) >= 2)
+    if not len(rows):
+        return {"sentences": 0}
+    P = promoted_predict(model, [held.texts[i] for i in rows])
+    Y2 = Yh[rows]
+    return {
+        "sentences": len(rows),
+        "labels_found": float((P & Y2).sum() / Y2.sum()),
+        "sentences_with_all_labels": float(((P & Y2) == Y2).all(axis=1).mean()),
+        "sentences_with_2plus_flags": int((P.sum(axis=1) >= 2).sum()),
+    }
+
+
+def timing(model: FramingClassifier, docs: Sequence[Document]) -> dict:
+    """Sentences per second on real posts: the report path, and classification alone.
+
+    ``flag_documents`` (the report path: sentence splitting with razdel,
+    tokenising, features, classifier, cues and stance of the flags) is
+    timed on ``docs``; then the same with the sentence spans computed
+    beforehand (``_flag_sentences``). Best of 3, after one warm-up run.
+    """
+    from detector.sentences import sentence_spans
+
+    items = [
+        (d.id, d.text, sp) for d in docs for sp in sentence_spans(d.text, d.lang, engine="razdel")
     ]
-    out: dict[str, float] = {}
 
     def best(fn) -> float:  # type: ignore[no-untyped-def]
+        fn()
         runs = []
         for _ in range(3):
             t0 = time.perf_counter()
@@ -265,13 +490,19 @@ def timing(model: FramingClassifier, texts: Sequence[str]) -> dict:
             runs.append(time.perf_counter() - t0)
         return min(runs)
 
-    from detector.schema import Span
-
-    items = [("s", s, Span(0, len(s))) for s in sents]
-    out["sentences_s"] = best(lambda: model._flag_sentences(items, None))
-    out["documents_razdel_s"] = best(lambda: model.flag_documents(docs, engine="razdel"))
-    out["documents_auto_s"] = best(lambda: model.flag_documents(docs, engine="auto"))
-    return out
+    split_s = best(lambda: [sentence_spans(d.text, d.lang, engine="razdel") for d in docs])
+    classify_s = best(lambda: model._flag_sentences(items, None))
+    report_s = best(lambda: model.flag_documents(docs))
+    n = len(items)
+    return {
+        "documents": len(docs),
+        "sentences": n,
+        "report_path_s": report_s,
+        "report_path_sentences_per_s": n / report_s,
+        "sentence_split_s": split_s,
+        "classify_presplit_s": classify_s,
+        "classify_presplit_sentences_per_s": n / classify_s,
+    }
 
 
 def fmt_table(title: str, model_s: dict, lex_s: dict) -> str:
@@ -297,61 +528,78 @@ def fmt_table(title: str, model_s: dict, lex_s: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate the framing classifier.")
+    parser.add_argument("--model", type=Path, help="model file (default: the shipped one)")
     parser.add_argument("--labelled", type=Path, default=LABELLED)
     parser.add_argument("--heldout", type=Path, default=HELDOUT)
+    parser.add_argument("--real-heldout", type=Path, default=REAL_HELDOUT)
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--skip-cv", action="store_true", help="only the held-out evaluation")
+    parser.add_argument("--cv", action="store_true", help="also k-fold CV on labelled.jsonl (slow)")
+    parser.add_argument("--timing-docs", type=int, default=3000, help="real posts to time")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args(argv)
 
-    data = read_labelled(args.labelled)
-    texts, Y = list(data.texts), data.matrix()
-    result: dict = {"labelled": {"n": len(texts)}, "sklearn_folds": args.folds}
+    from detector.framing import load_default_model, load_model
 
-    t0 = time.perf_counter()
-    model = FramingClassifier().fit(texts, Y)
-    result["fit_seconds"] = time.perf_counter() - t0
-    result["n_features"] = model.n_features_
-
-    if not args.skip_cv:
+    model = load_model(args.model) if args.model else load_default_model()
+    result: dict = {"model": str(args.model or "shipped")}
+    if args.cv:
+        data = read_labelled(args.labelled)
+        texts, Y = list(data.texts), data.matrix()
         P = cross_validate(texts, Y, args.folds)
         result["cv"] = {
             "model": by_language(Y, P, data.langs),
             "lexicon": by_language(Y, lexicon_predict(texts), data.langs),
         }
-    if args.heldout.exists():
-        held = read_labelled(args.heldout)
-        Yh = held.matrix()
-        result["heldout"] = {
-            "model": by_language(Yh, model.predict(list(held.texts)), held.langs),
-            "lexicon": by_language(Yh, lexicon_predict(held.texts), held.langs),
-        }
-    result["timing_10k"] = timing(model, texts)
+    held = read_labelled(args.heldout)
+    for key, path in (("heldout", args.heldout), ("real_heldout", args.real_heldout)):
+        if path.exists():
+            d = read_labelled(path)
+            Yh = d.matrix()
+            result[key] = {
+                "model": by_language(Yh, promoted_predict(model, d.texts), d.langs),
+                "model_no_stance": by_language(Yh, model.predict(list(d.texts)), d.langs),
+                "lexicon": by_language(Yh, lexicon_predict(d.texts), d.langs),
+            }
+    result["channels"] = real_channels(model)
+    result["stance"] = stance_contrasts(model, held)
+    result["evasion"] = evasion(model, held)
+    result["two_frames"] = two_frames(model, held)
+    quiet, news = heldout_posts()
+    result["timing"] = timing(model, (news + quiet)[: args.timing_docs])
 
     if args.json:
-        print(json.dumps(result, indent=2))
+        print(json.dumps(result, indent=2, ensure_ascii=False))
         return 0
-    print(
-        f"labelled: {len(texts)} sentences, {model.n_features_} features, fit {result['fit_seconds']:.1f} s"
-    )
-    for part in ("cv", "heldout"):
+    for part in ("cv", "heldout", "real_heldout"):
         if part not in result:
             continue
         for lang in ("all", "en", "ru"):
             if lang in result[part]["model"]:
-                name = f"{args.folds}-fold CV" if part == "cv" else "held-out"
-                print(
-                    fmt_table(
-                        f"{name} [{lang}]",
-                        result[part]["model"][lang],
-                        result[part]["lexicon"][lang],
-                    )
-                )
-    tm = result["timing_10k"]
-    print(
-        f"\nflag 10,000 sentences: {tm['sentences_s']:.2f} s pre-split; as 1,000 documents "
-        f"{tm['documents_razdel_s']:.2f} s (razdel) / {tm['documents_auto_s']:.2f} s (pysbd for English)"
-    )
+                name = {"cv": f"{args.folds}-fold CV", "heldout": "authored held-out",
+                        "real_heldout": "real held-out"}[part]
+                print(fmt_table(f"{name} [{lang}] (promoted flags)",
+                                result[part]["model"][lang], result[part]["lexicon"][lang]))
+    print("\nheld-out period of tg-news-ru.dev (latest 30% per channel):")
+    for name, c in result["channels"].items():
+        print(f"  {name:18} {c['posts']:5,} posts  {c['flags']:4} flags  "
+              f"{c['promoted_flags']:4} promoted = {c['promoted_per_1000_posts']:.2f} per 1,000 posts")
+    print("\nstance contrasts (variants of held-out frame sentences the model finds):")
+    for key, v in result["stance"].items():
+        rate = v.get("flagged", v.get("kept"))
+        what = "flagged" if "flagged" in v else "kept"
+        print(f"  {key:14} {v['variants']:4} variants  {what} {rate:.1%}")
+    ev = result["evasion"]
+    print(f"\nevasion ({ev['labels_found_on_originals']} labels found on authored held-out): "
+          + ", ".join(f"{k} keeps {ev[k]:.1%}" for k in ("homoglyph", "soft_hyphen", "zero_width")))
+    tf = result["two_frames"]
+    if tf.get("sentences"):
+        print(f"two-frame sentences: {tf['sentences']}, labels found {tf['labels_found']:.1%}, "
+              f"all labels {tf['sentences_with_all_labels']:.1%}")
+    tm = result["timing"]
+    print(f"\nspeed on {tm['documents']:,} real posts ({tm['sentences']:,} sentences): report path "
+          f"{tm['report_path_sentences_per_s']:,.0f} sentences/s ({tm['report_path_s']:.2f} s, "
+          f"of which sentence splitting {tm['sentence_split_s']:.2f} s); pre-split "
+          f"{tm['classify_presplit_sentences_per_s']:,.0f} sentences/s")
     return 0
 
 

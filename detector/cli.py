@@ -358,11 +358,18 @@ def flag(
 def train(labels: str, output: str) -> None:
     """Retrain the framing classifier on your own labelled sentences (JSONL: text, labels, lang)."""
     from detector.framing import train_model
+    from detector.render.train import cv_table
 
-    with _report_progress() as bar:  # one fit: elapsed time on a terminal, no steps to count
-        if bar is not None:
-            bar("training", 0, None)
-        model = train_model(labels, output)
+    with _report_progress() as bar:
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if bar is not None:
+                bar("training", 1, total)
+            else:
+                _say(f"detector: training: {stage} done ({done}/{total})")
+
+        model = train_model(labels, output, progress=progress)
+    click.echo(cv_table(model))
     _say(f"detector: trained {len(model.labels_)} labels; wrote {output}")
 
 

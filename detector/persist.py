@@ -13,9 +13,12 @@ archive of ``.npy`` arrays) read with ``numpy.load(allow_pickle=False)``:
   serialised (the classifier's prediction path is our own arithmetic), so a
   model keeps working across scikit-learn upgrades. The scikit-learn version
   is still recorded (provenance of the fitting code).
-* Integrity: the zip format CRC-checks every member; on top of that every
-  array's name, dtype and shape is validated against the metadata, and an
-  archive with unexpected members is refused.
+* Integrity: before anything is decompressed, member names, declared sizes
+  (at most :data:`MAX_MEMBER_BYTES` each, :data:`MAX_TOTAL_BYTES` in all),
+  dtypes and shapes are checked from the zip directory and the ``.npy``
+  headers (:func:`detector.npzcheck.check_npz`), so a zip bomb or a header
+  declaring a huge shape is refused unread; the zip format CRC-checks every
+  member; every array's shape is then validated against the metadata.
 
 Members: ``meta`` (UTF-8 JSON as ``uint8``: format name and version,
 scikit-learn and detector versions, labels, constructor parameters, sizes),
@@ -38,11 +41,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detector.errors import ModelError
+from detector.npzcheck import check_npz
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from detector.framing import FramingClassifier
+    from detector.framing_model import FramingClassifier
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -58,6 +62,11 @@ FORMAT_NAME = "detector.framing-model"
 FORMAT_VERSION = 1
 DEFAULT_MODEL = "framing-v1.npz"
 """File name of the shipped model inside ``detector/models/``."""
+
+MAX_MEMBER_BYTES = 256 << 20
+"""Largest uncompressed member a model may hold (the shipped model's largest is ~2 MB)."""
+MAX_TOTAL_BYTES = 512 << 20
+"""Largest uncompressed total of a model's members (the shipped model: ~3.5 MB)."""
 
 _MEMBERS = frozenset(
     {
@@ -103,8 +112,6 @@ def save_model(model: FramingClassifier, path: str | Path) -> None:
     import numpy as np
     import sklearn
 
-    import detector.framing as fr
-
     if not hasattr(model, "coef_"):
         raise ModelError("cannot save an unfitted framing model")
     feat = model.featurizer_
@@ -120,7 +127,7 @@ def save_model(model: FramingClassifier, path: str | Path) -> None:
         },
         "n_word_features": feat.n_word,
         "n_char_features": len(feat.char_vocab),
-        "tokenizer": fr._WORD_RE.pattern,
+        "tokenizer": "detector.tokens.tokenize(stem=False)",
     }
     arrays = {
         "meta": _json_bytes(meta),
@@ -206,7 +213,7 @@ def load_model(
 
     Args:
         path: a file path, or a binary file object (used for package data).
-        labels: the label set the caller needs; default :data:`detector.framing.LABELS`.
+        labels: the label set the caller needs; default :data:`detector.framing_features.LABELS`.
         where: name used in error messages (default: ``path``).
 
     Raises:
@@ -215,11 +222,21 @@ def load_model(
     """
     import numpy as np
 
-    import detector.framing as fr
+    from detector.framing_features import LABELS
 
     where = where or str(path)
-    expected_labels = tuple(fr.LABELS if labels is None else labels)
+    expected_labels = tuple(LABELS if labels is None else labels)
     _sniff(path, where)
+    # Names, dtypes, shapes and sizes from the zip directory and the .npy
+    # headers, before any member is decompressed (issue 15 item 12).
+    check_npz(
+        path,
+        members=_MEMBERS,
+        max_member_bytes=MAX_MEMBER_BYTES,
+        max_total_bytes=MAX_TOTAL_BYTES,
+        kinds="fu",
+        where=where,
+    )
     try:
         npz = np.load(path, allow_pickle=False)
     except FileNotFoundError as exc:
@@ -267,7 +284,8 @@ def load_model(
 def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> FramingClassifier:
     import numpy as np
 
-    import detector.framing as fr
+    from detector.framing_features import _Featurizer
+    from detector.framing_model import FramingClassifier
 
     word_vocab = _decode_json(arrays["word_vocab"], "word_vocab", where)
     char_vocab = _decode_json(arrays["char_vocab"], "char_vocab", where)
@@ -306,12 +324,12 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> F
         params["char_ngram"] = tuple(int(v) for v in params["char_ngram"])
         if len(params["word_ngram"]) != 2 or len(params["char_ngram"]) != 2:
             raise ValueError("n-gram ranges need two bounds")
-        model = fr.FramingClassifier(tuple(meta["labels"]), **params)
+        model = FramingClassifier(tuple(meta["labels"]), **params)
     except (TypeError, ValueError) as exc:
         raise ModelError(f"{where}: bad model parameters ({exc})") from exc
     if len(set(word_vocab)) != n_word or len(set(char_vocab)) != n_char:
         raise ModelError(f"{where}: vocabulary has duplicate entries")
-    feat = fr._Featurizer(
+    feat = _Featurizer(
         word_vocab,
         arrays["word_idf"],
         char_vocab,

@@ -68,8 +68,9 @@ def _records(path: Path) -> list[dict]:
 def build(parts_dir: Path, heldout: Path | None) -> tuple[str, dict[str, int]]:
     """Return the labelled.jsonl text and per-label counts."""
     held = set()
-    if heldout is not None and heldout.exists():
-        held = {_key(r["text"]) for r in _records(heldout)}
+    for path in (heldout, HERE / "heldout_real.jsonl"):
+        if path is not None and path.exists():
+            held |= {_key(r["text"]) for r in _records(path)}
     seen: dict[str, dict] = {}
     lines = []
     counts: dict[str, int] = {"(none)": 0}
@@ -77,7 +78,7 @@ def build(parts_dir: Path, heldout: Path | None) -> tuple[str, dict[str, int]]:
         for rec in _records(part):
             key = _key(rec["text"])
             if key in held:
-                print(f"{rec['_where']}: dropped, also in heldout.jsonl", file=sys.stderr)
+                print(f"{rec['_where']}: dropped, also in a held-out file", file=sys.stderr)
                 continue
             if key in seen:
                 if seen[key]["labels"] != rec["labels"]:
