@@ -10,9 +10,9 @@ Two kinds of evidence start an alignment (see :mod:`detector.align`):
   the end. A text made of one sentence repeated 100,000 times therefore
   still aligns with its copy, at linear cost.
 * **sentence seeds** -- pairs of rough sentences whose stemmed-word tf-idf
-  cosine and Dice pass thresholds (PAN 2014), or whose character n-gram
-  similarity does (reworded sentences: inflection changed, words split or
-  compounded).
+  cosine and Dice pass thresholds (PAN 2014); stems absorb inflection
+  ("ministry" = "ministries", "закрыли" = "закрыт"). There is no character
+  n-gram or synonym channel yet.
 
 All positions are token indices.
 """

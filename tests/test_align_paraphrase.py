@@ -113,3 +113,21 @@ def test_short_rewritten_borrowing_is_found_below_min_words() -> None:
         assert at <= p.a.start and p.a.end <= at + len(source)
         assert bt <= p.b.start and p.b.end <= bt + len(rewrite)
 
+
+
+def test_shared_web_address_pattern_is_not_a_passage() -> None:
+    """Two posts linking to one site share the address pattern, not text."""
+    rng = random.Random(3)
+    vocab_a = [f"alpha{i}" for i in range(200)]
+    vocab_b = [f"beta{i}" for i in range(200)]
+
+    def post(vocab: list[str], slug: str) -> str:
+        words = " ".join(rng.choice(vocab) for _ in range(40))
+        return (
+            f"{words} (https://moskvichmag.ru/gorod/{slug}/?utm_source=tg&utm_medium=social"
+            f"&utm_campaign=22081101&utm_content=10.10.2024) {words}"
+        )
+
+    a = post(vocab_a, "vot-kak-budet-vyglyadet-park")
+    b = post(vocab_b, "dvoe-podrostkov-pereplyli-reku")
+    assert compare(a, b).passages == ()
