@@ -23,12 +23,13 @@ Anchors (each a string key, with the character offsets where it occurs):
 * ``u:`` URLs (host and path, lower-cased, no scheme or ``www.``) and
   ``h:`` hashtags (lower-cased).
 
-A pair's score is the sum of the inverse document frequencies
-``log(1 + max(N, 1000) / df)`` of its shared anchors (only those within
-``window`` characters of each other on both sides count); anchors in more than
-``max_df`` of the documents are ignored (they pair everything). A pair is
+A pair's score is the sum over its shared anchors of the mean of the two
+sides' inverse document frequencies, ``log(1 + max(N, 1000) / df)`` among
+the Cyrillic and among the Latin documents (only anchors within ``window``
+characters of each other on both sides count); anchors in more than
+``max_df`` of either side's documents are ignored (they pair everything). A pair is
 kept when it shares ``min_shared`` distinct anchors, scores at least
-``min_score``, and is among the ``top_k`` best of either document.
+``min_score``, and is among the ``top_k`` best of both its documents.
 
 Each kept pair carries *regions*: character ranges of both documents
 within ``window`` characters of a shared anchor (merged), where the
@@ -71,8 +72,9 @@ class AnchorParams:
     """Tuning of the cross-language candidate search.
 
     Attributes:
-        max_df: anchors in more than this share of the documents are
-            ignored (at least ``min_df_cap`` documents are always allowed).
+        max_df: anchors in more than this share of either side's documents
+            (Cyrillic, Latin) are ignored (at least ``min_df_cap`` documents
+            are always allowed).
         min_df_cap: an anchor in at most this many documents is always used.
         min_shared: fewest distinct shared anchors of a candidate pair.
         min_score: lowest summed IDF of the shared anchors.
@@ -82,7 +84,7 @@ class AnchorParams:
         window: characters around a shared anchor that the alignment reads.
     """
 
-    max_df: float = 0.01
+    max_df: float = 0.05
     min_df_cap: int = 20
     min_shared: int = 2
     min_score: float = 12.0
@@ -400,14 +402,20 @@ def cross_candidates(
         for key in anchors[k]:
             df_lat[key] += 1
     st.anchors = len(set(df_cyr) | set(df_lat))
-    cap = max(params.max_df * n, params.min_df_cap)
+    # Per side: an anchor common among the English documents (a year, "30")
+    # says little even if rare among the Russian ones, and vice versa.
+    n_c, n_l = len(rows_c), len(rows_l)
+    cap_c = max(params.max_df * n_c, params.min_df_cap)
+    cap_l = max(params.max_df * n_l, params.min_df_cap)
     vocab: dict[str, int] = {}
     weight: dict[str, float] = {}
     for key, dc in df_cyr.items():
         dl = df_lat.get(key, 0)
-        if dl and dc + dl <= cap:
+        if dl and dc <= cap_c and dl <= cap_l:
             vocab[key] = len(vocab)
-            weight[key] = math.log1p(max(n, _MIN_CORPUS) / (dc + dl))
+            weight[key] = 0.5 * (
+                math.log1p(max(n_c, _MIN_CORPUS) / dc) + math.log1p(max(n_l, _MIN_CORPUS) / dl)
+            )
     st.anchors_used = len(vocab)
     if not vocab:
         return []
