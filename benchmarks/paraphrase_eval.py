@@ -7,7 +7,7 @@ pasted into one host (the source document), their paraphrases into another
 (the suspicious document). PAN text-alignment corpora can be scored as they
 are. The data is NOT shipped (licences); give its path:
 
-    python benchmarks/paraphrase_eval.py --msrp msr_paraphrase_test.txt
+    python benchmarks/paraphrase_eval.py --msrp msr_paraphrase_test.txt --hosts shared
     python benchmarks/paraphrase_eval.py --pairs ru_pairs.tsv --lang ru
     python benchmarks/paraphrase_eval.py --pan-dir PAN13DIR
 
@@ -23,6 +23,11 @@ are. The data is NOT shipped (licences); give its path:
 Non-paraphrase pairs (label 0) are embedded the same way as a control: they
 are related sentences (same story) that are not the same text; detections on
 them are counted, not scored.
+
+``--hosts shared`` takes the hosts from ``../shared/`` (seed texts and 1916
+front pages for English, Telegram posts for Russian) instead of the bundled
+prose; two hosts that share an 8-word sequence are never paired (their own
+reuse would count against precision).
 
 Scores: character-level macro precision, recall, granularity and plagdet per
 kind (``human-sentence``: one sentence pair; ``human-passage``: 2-4), and the
