@@ -312,6 +312,39 @@ def _regions(offsets: Sequence[int], window: int, length: int) -> tuple[tuple[in
     return tuple((s, e) for s, e in merged)
 
 
+_FORKED: tuple[Sequence[Document], list[str]] | None = None
+
+
+def _anchors_range(bounds: tuple[int, int]) -> list[dict[str, list[int]]]:
+    """Worker task: anchors of documents ``lo..hi`` of the forked corpus."""
+    assert _FORKED is not None
+    docs, script = _FORKED
+    lo, hi = bounds
+    return [doc_anchors(docs[k].text, script[k]) if script[k] != "mixed" else {} for k in range(lo, hi)]
+
+
+def _all_anchors(docs: Sequence[Document], script: list[str], workers: int) -> list[dict[str, list[int]]]:
+    """Anchors of every document, in-process or over ``workers`` forked processes."""
+    global _FORKED
+    n = len(docs)
+    if workers <= 1 or n < 2000:
+        return [doc_anchors(d.text, script[k]) if script[k] != "mixed" else {} for k, d in enumerate(docs)]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from detector.workers import die_with_parent
+
+    step = -(-n // (workers * 4))
+    bounds = [(lo, min(lo + step, n)) for lo in range(0, n, step)]
+    _FORKED = (docs, script)
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=die_with_parent) as pool:
+            return [a for part in pool.map(_anchors_range, bounds) for a in part]
+    finally:
+        _FORKED = None
+
+
 def _script(doc: Document) -> str:
     from detector.lang import CYRILLIC_LANGUAGES
 
@@ -370,8 +403,12 @@ def cross_candidates(
     params: AnchorParams = DEFAULT_ANCHOR_PARAMS,
     *,
     stats: AnchorStats | None = None,
+    workers: int = 1,
 ) -> list[CrossCandidate]:
     """Cyrillic/Latin document pairs sharing enough rare anchors close together, best first.
+
+    ``workers`` > 1 extracts the anchors in that many forked processes
+    (only for corpora over 2,000 documents).
 
     Same-script pairs are never returned (the monolingual detector covers
     them); ``mixed`` documents (see :func:`script_of`) are left out. Cost:
@@ -392,7 +429,7 @@ def cross_candidates(
     st.cyrillic_docs, st.latin_docs = len(rows_c), len(rows_l)
     if not rows_c or not rows_l:
         return []
-    anchors = [doc_anchors(d.text, script[k]) if script[k] != "mixed" else {} for k, d in enumerate(docs)]
+    anchors = _all_anchors(docs, script, workers)
     df_cyr: dict[str, int] = defaultdict(int)
     df_lat: dict[str, int] = defaultdict(int)
     for k in rows_c:

@@ -232,9 +232,10 @@ def translated_passages(
         params: alignment tuning (:class:`detector.crosslingual.CrossParams`).
         anchor_params: candidate tuning (:class:`detector.anchors.AnchorParams`).
         probe_sim: lowest best cosine between the candidates' anchor sentences.
-        workers: encoder processes (None or 1: in-process; each extra
-            process loads the model, about 1.5 s, and only pays off on
-            thousands of sentences).
+        workers: processes for the anchors (corpora over 2,000 documents)
+            and the encoder (None or 1: in-process; each encoder process
+            loads the model, about 1.5 s, and only pays off on thousands of
+            sentences).
         progress: optional ``progress(stage, advance, total)`` callback,
             stages ``cross-lingual: probe`` and ``cross-lingual: embedding``
             (sentences) and ``cross-lingual: alignment`` (candidate pairs).
@@ -273,7 +274,7 @@ def translated_passages(
     ap = anchor_params or DEFAULT_ANCHOR_PARAMS
     st = stats if stats is not None else CorpusStats()
     t0 = time.perf_counter()
-    cands = cross_candidates(docs, ap)
+    cands = cross_candidates(docs, ap, workers=nworkers)
     st.candidates = len(cands)
     t1 = time.perf_counter()
     st.seconds["candidates"] = t1 - t0

@@ -139,6 +139,19 @@ def test_candidates_pair_translations_and_only_across_scripts():
     assert stats.cyrillic_docs == 34 and stats.latin_docs == 34
 
 
+def test_anchor_workers_give_the_same_candidates():
+    arts = _articles()
+    docs = [Document(f"ru{k}", _filler_ru(k) + f" Встреча {k % 97} марта.") for k in range(1100)]
+    docs += [Document(f"en{k}", _filler_en(k) + f" Meeting on March {k % 97}.") for k in range(1000)]
+    for a in arts:
+        docs.append(Document(a["id"] + "-en", "\n\n".join(a["en"])))
+        docs.append(Document(a["id"] + "-ru", "\n\n".join(a["ru"])))
+    one = cross_candidates(docs, workers=1)
+    two = cross_candidates(docs, workers=2)
+    assert one == two
+    assert len(one) >= len(arts)
+
+
 def test_no_candidates_in_one_language():
     arts = _articles()
     docs = [Document(a["id"], "\n\n".join(a["en"])) for a in arts]
