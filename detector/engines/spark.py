@@ -284,9 +284,14 @@ def _facts_partition(params: Params):
 
 
 def _key_rows(params: Params, plan: Any):
-    """Second pass: ``(key, time rank)`` rows of each representative's distinct band keys."""
+    """Second pass: ``(time rank, distinct band keys)`` of each representative.
 
-    def run(f: Any) -> Iterator[tuple[int, int]]:
+    One row per document with its keys as an array (exploded in the
+    DataFrame): a Python row per bucket entry costs about ten times more to
+    hand to the JVM.
+    """
+
+    def run(f: Any) -> Iterator[tuple[int, list[int]]]:
         import numpy as np
 
         from detector.candidates import band_keys, sketch_shingles
@@ -297,9 +302,8 @@ def _key_rows(params: Params, plan: Any):
             return
         sketch = sketch_shingles(f.info.id, f.info.words, f.shingles, params, mask=mask)
         keys = distinct_sorted(band_keys(sketch.signatures, params))
-        rank = int(ranks[f.index])
-        for key in keys.view(np.int64).tolist():
-            yield key, rank
+        if len(keys):
+            yield int(ranks[f.index]), keys.view(np.int64).tolist()
 
     return run
 
@@ -379,6 +383,7 @@ def build_report_spark(
     import numpy as np
     import pyarrow as pa
     from pyspark import StorageLevel
+    from pyspark.sql import functions as F
 
     from detector.boilerplate import aggregate_phrases, select_phrase_grams
     from detector.engines.local import load_corpus
@@ -459,9 +464,11 @@ def build_report_spark(
         bc_plan = sc.broadcast((plan.mask, plan.ranks, is_rep))
         bc_sel = sc.broadcast((selected, df))
         broadcasts += [bc_plan, bc_sel]
-        keys_df = spark.createDataFrame(
-            facts_rdd.flatMap(_key_rows(params, bc_plan)), "key long, idx long"
-        )
+        doc_keys = spark.createDataFrame(
+            facts_rdd.flatMap(_key_rows(params, bc_plan)), "idx long, keys array<long>"
+        ).persist(StorageLevel.MEMORY_AND_DISK)
+        doc_keys.count()
+        keys_df = doc_keys.select(F.explode("keys").alias("key"), "idx")
         occurrences = facts_rdd.flatMap(_phrase_rows(bc_sel)).collect()
         # by document, each document's occurrences in text order (the local order)
         occurrences.sort(key=lambda o: o[0])
@@ -516,6 +523,7 @@ def build_report_spark(
         )
         stages["phrases"] = time.perf_counter() - t
         facts_rdd.unpersist()
+        doc_keys.unpersist()
     finally:
         docs_df.unpersist()
         for bc in broadcasts:
