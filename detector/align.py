@@ -691,6 +691,30 @@ def _mostly_copied(
     return long_a * 2 >= (a1 - a0) or long_b * 2 >= (b1 - b0)
 
 
+def _unshadowed(members: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Exact runs that set a region's ends: longest first, a run is left out when
+    half of it on one side is text a longer run already pairs with other text
+    (a phrase repeated in one document -- "And Naomi said unto her" -- met
+    again inside the copied passage); it would stretch the passage over
+    neighbouring text. O(M log M + covered tokens) for M runs."""
+    if len(members) < 2:
+        return members
+    lo_a, hi_a = min(m[0] for m in members), max(m[1] for m in members)
+    lo_b, hi_b = min(m[2] for m in members), max(m[3] for m in members)
+    cov_a = np.zeros(hi_a - lo_a, dtype=bool)
+    cov_b = np.zeros(hi_b - lo_b, dtype=bool)
+    kept = []
+    for m0, m1, n0, n1 in sorted(members, key=lambda m: m[0] - m[1]):
+        in_a = cov_a[m0 - lo_a : m1 - lo_a]
+        in_b = cov_b[n0 - lo_b : n1 - lo_b]
+        if (in_b.mean() >= 0.5 and not in_a.any()) or (in_a.mean() >= 0.5 and not in_b.any()):
+            continue
+        in_a[:] = True
+        in_b[:] = True
+        kept.append((m0, m1, n0, n1))
+    return kept
+
+
 def _shared_word_bounds(
     rects: list[tuple[int, int, int, int]], ta: Tokens, tb: Tokens
 ) -> list[tuple[int, int, int, int]]:
@@ -747,7 +771,7 @@ def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
             # ends: their sentences may run on past the reused text. A
             # strongly matching sentence pair sets them at its first and last
             # shared word (a rewritten sentence has few exact runs)
-            ends = region.members + _shared_word_bounds(region.strong, ta, tb)
+            ends = _unshadowed(region.members) + _shared_word_bounds(region.strong, ta, tb)
             region.a0 = min(m[0] for m in ends)
             region.a1 = max(m[1] for m in ends)
             region.b0 = min(m[2] for m in ends)

@@ -93,7 +93,9 @@ def test_copied_passage_is_recovered_word_for_word(
     small=st.integers(1, 30),
     extra=st.integers(1, 30),
 )
-def test_smaller_min_words_never_finds_less(x: int, y: int, cut: int, small: int, extra: int) -> None:
+def test_smaller_min_words_never_finds_less(
+    x: int, y: int, cut: int, small: int, extra: int
+) -> None:
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     a = texts[x]
     b = texts[y][:2000] + a[cut : cut + 1500] + texts[(y + 1) % 5][:1000]
@@ -127,7 +129,9 @@ def test_notes_never_deny_shared_text() -> None:
 
 def test_short_borrowing_below_min_words_is_reported() -> None:
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
-    borrowed = "The settling companies would also assign their possible claims against the underwriters."
+    borrowed = (
+        "The settling companies would also assign their possible claims against the underwriters."
+    )
     a = texts[0][:1500] + " " + borrowed + " " + texts[0][1500:3000]
     b = texts[2][:1500] + " " + borrowed + " " + texts[2][1500:3000]
     stats = AlignmentStats()
@@ -168,3 +172,33 @@ def test_one_megabyte_pair_is_linear() -> None:
     result = compare(a, b)
     assert time.perf_counter() - start < 60  # generous: shared, loaded machines
     assert result.passages
+
+
+def test_phrase_repeated_before_a_copy_does_not_stretch_it() -> None:
+    """A phrase of the copied passage that also occurs just before it in the
+    source (a refrain, a formula) is not part of the copy: the passage still
+    starts on the first copied word and stays verbatim."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    words = texts[4].split()[200:320]
+    refrain = "and the minister said unto them"
+    copied = " ".join(words[:60] + refrain.split() + words[60:])
+    lead = " ".join(texts[1].split()[:40])
+    a = (
+        texts[0][:1200]
+        + "\n\n"
+        + lead
+        + " "
+        + refrain
+        + " "
+        + " ".join(texts[2].split()[:6])
+        + "\n\n"
+        + copied
+        + "\n\n"
+        + texts[0][1200:2400]
+    )
+    b = texts[3][:1500] + "\n\n" + copied + "\n\n" + texts[3][1500:3000]
+    at = a.index(copied)
+    hits = [p for p in compare(a, b).passages if p.a.end > at and p.a.start < at + len(copied)]
+    assert len(hits) == 1, hits
+    p = hits[0]
+    assert p.a.start == at and p.kind == "verbatim"
