@@ -180,11 +180,6 @@ def test_huge_integer_is_a_bad_record(tmp_path: Path) -> None:
     assert "2 added, 0 replaced, 0 unchanged, 1 bad records skipped" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="detector.framing.read_labelled (the lead's) uses json.loads: a 5,000-digit integer "
-    "is a ValueError traceback; it should parse with detector.inputs.jsonl.loads_strict",
-)
 def test_train_with_a_huge_integer_is_one_line(tmp_path: Path) -> None:
     labels = tmp_path / "labels.jsonl"
     good = json.dumps({"text": "The West applies double standards.", "labels": [], "lang": "en"})
