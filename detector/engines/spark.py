@@ -259,7 +259,7 @@ def _span_maps_spark(
         docs.select(F.col("idx").alias("r"), F.col("text").alias("text_r")), "r"
     ).join(docs.select(F.col("idx").alias("d"), F.col("text").alias("text_d")), "d")
     found = dict(joined.rdd.mapPartitions(run).collect())
-    # in the plan's order, as the local engine fills it (the clusters read it in order)
+    # in the plan's order, as the local engine fills it, whatever the partitioning
     return {int(d): found[int(d)] for _, d in pairs}
 
 
