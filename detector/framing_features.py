@@ -49,6 +49,9 @@ LABELS: tuple[str, ...] = (
 )
 """The fixed framing labels, in the column order of every label matrix."""
 
+ENTITY_FORM = "\u2042"
+"""Placeholder form that replaces country, capital, demonym and person names."""
+
 _CYRILLIC_RE = regex.compile(r"\p{Cyrillic}")
 
 
@@ -64,7 +67,12 @@ def _stem(folded: str) -> str:
 
 @lru_cache(maxsize=262144)
 def _char_grams(folded: str, lo: int, hi: int) -> tuple[str, ...]:
-    """char_wb n-grams of one token: ``lo..hi`` characters of " token "."""
+    """char_wb n-grams of one token: ``lo..hi`` characters of " token ".
+
+    A masked name (:data:`ENTITY_FORM`) has none: it carries no feature.
+    """
+    if folded == ENTITY_FORM:
+        return ()
     padded = f" {folded} "
     n_chars = len(padded)
     grams: list[str] = []
@@ -75,8 +83,6 @@ def _char_grams(folded: str, lo: int, hi: int) -> tuple[str, ...]:
     return tuple(grams)
 
 
-ENTITY_FORM = "\u2042"
-"""Placeholder form that replaces country, capital, demonym and person names."""
 
 # Prefixes of folded (unstemmed) forms of names that must never decide a
 # label by themselves (issue 13: "Ukrainian" alone added +4.4 to
@@ -129,7 +135,10 @@ STOPWORDS: frozenset[str] = frozenset(
     нее сейчас были куда зачем всех никогда можно при наконец два об другой хоть после над
     больше тот через эти нас про всего них какая много разве три эту моя впрочем хорошо свою
     этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между это
-    также заявил заявила сказал сказала отметил отметила""".split()
+    также заявил заявила сказал сказала отметил отметила никто ничто некто нечто кто-то
+    что-то никого ничего никому ничему весь вся всё все свой своя своё свои
+    there's it's that's what's he's she's they're we're you're i'm don't doesn't didn't
+    isn't aren't wasn't weren't won't can't couldn't shouldn't wouldn't let's""".split()
 )
 
 
@@ -153,12 +162,18 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
 
 
 def _word_grams(stems: Sequence[str], ngram: tuple[int, int]) -> list[tuple[str, int, int]]:
-    """Word n-grams ``(feature, tok_start, tok_end)`` over a stem sequence."""
+    """Word n-grams ``(feature, tok_start, tok_end)`` over a stem sequence.
+
+    No n-gram includes a masked name (:data:`ENTITY_FORM`): a name is no
+    feature, and an n-gram never bridges over it.
+    """
     lo, hi = ngram
     out = []
     for n in range(lo, hi + 1):
         for i in range(len(stems) - n + 1):
-            out.append((" ".join(stems[i : i + n]), i, i + n))
+            gram = stems[i : i + n]
+            if ENTITY_FORM not in gram:
+                out.append((" ".join(gram), i, i + n))
     return out
 
 
@@ -291,7 +306,9 @@ class _Featurizer:
             self._entry.clear()
             self._entry_uni.clear()
             self._entry_chars.clear()
-        self._entry_uni.append(self.word_index.get(self.norm(masked), -1))
+        self._entry_uni.append(
+            -1 if masked == ENTITY_FORM else self.word_index.get(self.norm(masked), -1)
+        )
         self._entry_chars.append(self.char_ids(masked))
         self._entry[form] = len(self._entry_uni) - 1
         self._tables = None
@@ -339,7 +356,11 @@ class _Featurizer:
         """Whether :meth:`transform_spans` applies (word n-grams of 1-2 tokens)."""
         return self.word_ngram[0] == 1 and self.word_ngram[1] <= 2
 
-    def transform_spans(self, docs: Sequence[tuple[str, Sequence[Any]]]) -> sparse.csr_matrix:
+    def transform_spans(
+        self,
+        docs: Sequence[tuple[str, Sequence[Any]]],
+        token_counts: list[np.ndarray] | None = None,
+    ) -> sparse.csr_matrix:
         """TF-IDF rows of sentences given as spans of whole documents.
 
         ``docs`` holds ``(text, spans)``; each span (``.start``, ``.end``,
@@ -348,7 +369,9 @@ class _Featurizer:
         assigned to sentences by offset, and features are gathered with
         numpy from a per-form table: the same matrix as :meth:`transform`
         of the sentence texts (a word cut by a sentence boundary aside).
-        O(tokens), with one dict lookup per token in Python.
+        When ``token_counts`` is a list, the word tokens of each row are
+        appended to it as one array. O(tokens), with one dict lookup per
+        token in Python.
         """
         import numpy as np
         from scipy import sparse
@@ -378,6 +401,8 @@ class _Featurizer:
             row += n_sp
         n = row
         R = np.concatenate(row_parts) if row_parts else np.zeros(0, np.int64)
+        if token_counts is not None:
+            token_counts.append(np.bincount(R, minlength=n))
         E = np.concatenate(ent_parts) if ent_parts else np.zeros(0, np.int64)
         uni, chars = self._entry_tables()
         U = uni[E]

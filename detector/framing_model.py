@@ -32,6 +32,7 @@ from detector.framing_features import (
     STOPWORDS,
     _fit_featurizer,
     _Parsed,
+    _tokens,
 )
 from detector.schema import Document, FramingSpan, Span
 
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from scipy import sparse
 
 
-__all__ = ["STRONG_SCORE", "FramingClassifier", "LabelCV"]
+__all__ = ["MIN_TOKENS", "STRONG_SCORE", "FramingClassifier", "LabelCV"]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -140,6 +141,10 @@ def _fit_binary(
 
 STRONG_SCORE = 0.85
 """A label probability at which the gate no longer decides (see ``_flags``)."""
+
+MIN_TOKENS = 3
+"""Fewest word tokens of a flagged sentence: "Москва.", "#безопасность" or a
+two-word heading carry no frame a reader could take away (precision first)."""
 
 
 @dataclass(frozen=True)
@@ -435,9 +440,16 @@ class FramingClassifier:
         return _sigmoid(a * d + b)
 
     def _flags(
-        self, X_mat: sparse.csr_matrix, min_score: float | None
+        self,
+        X_mat: sparse.csr_matrix,
+        min_score: float | None,
+        n_tokens: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """``(probabilities, boolean flags)``, both ``(n, n_labels)``."""
+        """``(probabilities, boolean flags)``, both ``(n, n_labels)``.
+
+        ``n_tokens`` (word tokens per sentence), when given, keeps sentences
+        of fewer than :data:`MIN_TOKENS` words from being flagged.
+        """
         import numpy as np
 
         prob = self._proba(X_mat)
@@ -446,12 +458,43 @@ class FramingClassifier:
         framed = (self._gate_proba(X_mat) >= self.gate_threshold_)[:, None] | (
             prob >= STRONG_SCORE
         )
+        if n_tokens is not None:
+            framed = framed & (np.asarray(n_tokens) >= MIN_TOKENS)[:, None]
         if min_score is not None:
             return prob, (prob >= min_score) & framed
         ratio = prob / np.maximum(self.thresholds_, 1e-9)
         best = ratio.max(axis=1, keepdims=True) if ratio.size else ratio
         keep = ratio >= self.relative_cut * best
         return prob, (prob >= self.thresholds_) & framed & keep
+
+    def calibrate_negatives(self, texts: Sequence[str], max_flags: int) -> FramingClassifier:
+        """Raise label thresholds so that known-negative sentences rarely flag.
+
+        ``texts`` are real sentences that carry no frame (e.g. programming,
+        science and city posts; never held-out ones). Each label's threshold
+        is raised, where needed, until at most ``max_flags // n_labels`` of
+        them would get that label (gate and :data:`STRONG_SCORE` rule
+        included), capped at 0.99. Precision first: analysts prefer fewer,
+        right flags. Returns self. O(len(texts)) featurisation.
+        """
+        import numpy as np
+
+        self._check_fitted()
+        texts = self._check_X(texts)
+        if not texts:
+            return self
+        X_mat = self.featurizer_.transform(texts)
+        prob = self._proba(X_mat)
+        gate = (self._gate_proba(X_mat) >= self.gate_threshold_)[:, None]
+        eligible = np.where(gate | (prob >= STRONG_SCORE), prob, 0.0)
+        budget = max_flags // len(self.labels_)
+        thresholds = self.thresholds_.copy()
+        for j in range(len(self.labels_)):
+            col = np.sort(eligible[:, j])[::-1]
+            if budget < len(col) and col[budget] >= thresholds[j]:
+                thresholds[j] = min(float(np.nextafter(col[budget], 2.0)), 0.99)
+        self.thresholds_ = thresholds
+        return self
 
     def gate_proba(self, X: Sequence[str]) -> np.ndarray:
         """Probability that each sentence carries any frame ``(n_sentences,)``."""
@@ -465,12 +508,16 @@ class FramingClassifier:
         """Indicator matrix ``(n_sentences, n_labels)`` of flagged labels.
 
         A label is flagged when its probability reaches ``thresholds_`` (or
-        ``min_score`` for every label, when given) and the gate probability
-        reaches ``gate_threshold_``.
+        ``min_score`` for every label, when given) and either the gate
+        probability reaches ``gate_threshold_`` or the label's reaches
+        :data:`STRONG_SCORE`, in a sentence of at least :data:`MIN_TOKENS` words.
         """
         import numpy as np
 
-        _prob, flags = self._flags(self.transform_text(X), min_score)
+        self._check_fitted()
+        texts = self._check_X(X)
+        n_tokens = np.fromiter((len(_tokens(t)) for t in texts), np.int64, len(texts))
+        _prob, flags = self._flags(self.transform_text(texts), min_score, n_tokens)
         return flags.astype(np.int64)
 
     def score(self, X: Sequence[str], y: Any) -> float:
@@ -613,10 +660,13 @@ class FramingClassifier:
                     groups[-1][1].append(sp)
                 else:
                     groups.append((text, [sp]))
-            X_mat = feat.transform_spans(groups)
+            counts: list[np.ndarray] = []
+            X_mat = feat.transform_spans(groups, token_counts=counts)
+            n_tokens = np.concatenate(counts) if counts else np.zeros(0, np.int64)
         else:
             X_mat = feat.transform(sents)
-        prob, flags = self._flags(X_mat, min_score)
+            n_tokens = np.fromiter((len(_tokens(t)) for t in sents), np.int64, len(sents))
+        prob, flags = self._flags(X_mat, min_score, n_tokens)
         hits = np.argwhere(flags)
         flagged = np.unique(hits[:, 0])
         # Explanations only for flagged sentences (few): tokens and n-gram

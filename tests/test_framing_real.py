@@ -161,6 +161,14 @@ def test_shipped_cues_are_content_words() -> None:
                 assert form not in STOPWORDS and form != ENTITY_FORM, (form, f.label)
 
 
+def test_a_name_is_no_feature_and_a_name_only_line_never_flags() -> None:
+    model = load_default_model()
+    X = model.transform_text(["Москва.", "Ukraine", "Путин, Лукашенко!"])
+    assert X.nnz == 0
+    for text in ("Москва.", "#безопасность", "Пацанский английский."):
+        assert model.explain_spans(text, doc="d") == []
+
+
 # -- gate and several labels --------------------------------------------------
 
 
