@@ -654,12 +654,16 @@ class FramingClassifier:
         sents = [text[sp.start : sp.end] for _doc, text, sp in items]
         feat = self.featurizer_
         if feat.fast_path():
+            # consecutive items of one document (same id, same text, spans
+            # in increasing order) are tokenised together
             groups: list[tuple[str, list[Span]]] = []
-            for _doc, text, sp in items:
-                if groups and groups[-1][0] is text:
+            last: tuple[str, int, int] | None = None
+            for doc, text, sp in items:
+                if last is not None and last[0] == doc and last[1] == id(text) and sp.start >= last[2]:
                     groups[-1][1].append(sp)
                 else:
                     groups.append((text, [sp]))
+                last = (doc, id(text), sp.end)
             counts: list[np.ndarray] = []
             X_mat = feat.transform_spans(groups, token_counts=counts)
             n_tokens = np.concatenate(counts) if counts else np.zeros(0, np.int64)

@@ -234,6 +234,16 @@ def test_flag_documents_equals_per_sentence_flags() -> None:
     batched = model.flag_documents(docs)
     single = [f for d in docs for f in model.explain_spans(d.text, doc=d.id)]
     assert batched == single
+    # two documents holding the very same str object, and spans given out of order
+    text = texts[1]
+    same = [Document(id="a", text=text), Document(id="b", text=text)]
+    assert model.flag_documents(same) == [
+        f for d in same for f in model.explain_spans(d.text, doc=d.id)
+    ]
+    spans = [Span(35, len(text)), Span(0, 34)]
+    items = [("x", text, sp) for sp in spans]
+    per_item = [f for sp in spans for f in model._flag_sentences([("x", text, sp)], None)]
+    assert model._flag_sentences(items, None) == per_item
 
 
 # -- labelled files, train -------------------------------------------------------
