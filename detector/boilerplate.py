@@ -65,7 +65,11 @@ the tens of thousands (85,000 in 10,000 news-like documents), each costing
 per-occurrence work later."""
 
 # A segment ends at a line break, or after sentence-final punctuation.
-_BOUNDARY_RE = regex.compile(r"\n|(?<=[.!?…])\s+")
+# ... but not after an abbreviation or an initial ("Mr. Lavrov", "В. Путин").
+_BOUNDARY_RE = regex.compile(
+    r"\n|(?<=[.!?…])(?<!\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|Lt|Col|St|Jr|Sr|No|vs|etc|Inc|Ltd|Co|"
+    r"ул|г|гг|им|т|д|стр|руб|млн|млрд|тыс|проф|ген)\.)(?<!\b\p{Lu}\.)\s+"
+)
 _WORD_RE = regex.compile(r"[\p{L}\p{N}]")
 
 # Function words: a phrase never starts or ends with one ("of the Union" is

@@ -70,7 +70,10 @@ def merge_overlapping(
     uf = _UnionFind(len(spans))
     order = sorted(range(len(spans)), key=lambda i: spans[i])
     active: list[int] = []
-    for i in order:
+    for k, i in enumerate(order):
+        if k and spans[i] == spans[order[k - 1]]:  # equal spans: one check, not k
+            uf.union(i, order[k - 1])
+            continue
         start = spans[i][0]
         active = [j for j in active if spans[j][1] > start]
         for j in active:
@@ -292,6 +295,7 @@ def star_clusters(
             tt = text_of_row[r]
             spans.append((text_src[tt], *text_span[tt], words))
             spans.append((j, *b, words))
+        spans = list(dict.fromkeys(spans))  # a hub's text is in every one of its passages
         for doc, start, end, words in list(spans):
             for dup, carry in copies.get(doc, ()):
                 mapped = carry(start, end)
@@ -324,12 +328,17 @@ def boilerplate_clusters(
     documents: Sequence[DocInfo],
     texts: Callable[[int], str],
     ranks: Sequence[int],
+    *,
+    min_members: int = 2,
 ) -> list[Cluster]:
-    """One boilerplate cluster per chrome text (:func:`detector.boilerplate.boilerplate_groups`).
+    """One boilerplate cluster per chrome text (:func:`detector.boilerplate.boilerplate_groups`,
+    or :func:`detector.chrome.chrome_occurrences` grouped across documents).
 
     Args:
         groups: occurrence lists ``(doc index, start, end, words)``.
         documents, texts, ranks: as for :func:`star_clusters`.
+        min_members: fewest occurrences of a cluster (1 for chrome that a
+            document's own lines or an interface phrase reveal).
     """
     out = []
     for occurrences in groups:
@@ -337,7 +346,7 @@ def boilerplate_clusters(
             (d, Member(documents[d].id, s, e, documents[d].outlet, documents[d].date, w, texts(d)[s:e]))
             for d, s, e, w in occurrences
         ]
-        if len(members) < 2:
+        if len(members) < min_members:
             continue
         out.append(
             _make_cluster(

@@ -87,6 +87,8 @@ class DocFacts:
             in the second pass without tokenising again (else None).
         dup_sig: with deferred keys, its document signature
             (:func:`detector.duplicates.doc_signature`; None for a short one).
+        chrome: its line affixes and chrome lines
+            (:func:`detector.chrome.chrome_occurrences`).
     """
 
     index: int
@@ -99,6 +101,7 @@ class DocFacts:
     shingle_set: np.ndarray | None = None
     phrase_seq: PhraseSeq | None = None
     dup_sig: np.ndarray | None = None
+    chrome: tuple[tuple[int, int, int, int], ...] = ()
 
 
 def doc_info(doc: Document, words: int) -> DocInfo:
@@ -142,6 +145,7 @@ def analyse_document(
 
     from detector.boilerplate import phrase_seq, repeat_runs, segments
     from detector.candidates import band_keys, shingle_set, sketch_shingles
+    from detector.chrome import chrome_occurrences
     from detector.cluster import find_repeats
     from detector.fingerprint import distinct_sorted, shingle_hashes, to_uint32
     from detector.tokens import tokenize
@@ -157,6 +161,7 @@ def analyse_document(
         segments=seg,
         grams=distinct_sorted(seq.grams[seq.ok]),
         repeats=tuple(find_repeats(doc.id, doc.text, repeat_runs(tokens, seg))),
+        chrome=chrome_occurrences(tokens),
     )
     if defer_keys:
         from detector.duplicates import doc_signature
@@ -310,16 +315,78 @@ def assemble_clusters(
     for occurrences in groups:
         for doc, start, end, _ in occurrences:
             chrome_spans[doc].append((start, end))
+    # chrome found inside single documents (glued paywall lines, edge lines),
+    # grouped across documents by its words; what the segment counts already
+    # cover is left to them
+    by_key: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+    for f in facts:
+        for key, start, end, words in f.chrome:
+            taken = chrome_spans.get(f.index, ())
+            if not any(2 * (min(e, end) - max(s, start)) >= end - start for s, e in taken):
+                by_key[key].append((f.index, start, end, words))
+    found_in_documents = list(by_key.values())
+    for occurrences in found_in_documents:
+        for doc, start, end, _ in occurrences:
+            chrome_spans[doc].append((start, end))
     chrome = {d: sorted(v) for d, v in chrome_spans.items()}
+    copies = copies_of(plan, blocks or {})
     reuse = star_clusters(
-        passages,
+        [*passages, *_duplicate_passages(facts, texts, plan, copies)],
         infos,
         texts,
         plan.ranks,
         chrome=chrome,
-        copies=copies_of(plan, blocks or {}),
+        copies=copies,
     )
-    return number_clusters([*reuse, *boilerplate_clusters(groups, infos, texts, plan.ranks)])
+    return number_clusters(
+        [
+            *reuse,
+            *boilerplate_clusters(groups, infos, texts, plan.ranks),
+            *boilerplate_clusters(found_in_documents, infos, texts, plan.ranks, min_members=1),
+        ]
+    )
+
+
+def _duplicate_passages(
+    facts: Sequence[DocFacts],
+    texts: Callable[[int], str],
+    plan: CorpusPlan,
+    copies: dict[int, list[tuple[int, Callable[[int, int], tuple[int, int] | None]]]],
+) -> list[tuple[int, int, Passage]]:
+    """A whole-text passage from each representative to each of its duplicates.
+
+    A story reprinted whole across outlets is then a reuse cluster like any
+    other (its members the whole copies), and a part of it quoted elsewhere
+    stays a cluster of its own.
+    """
+    from detector.schema import Span
+
+    out = []
+    for rep, items in copies.items():
+        text = texts(rep)
+        start = len(text) - len(text.lstrip())
+        end = len(text.rstrip())
+        if end <= start:
+            continue
+        for dup, carry in items:
+            mapped = carry(start, end)
+            if mapped is None:
+                continue
+            sim = float(plan.dups.similarity[dup])
+            out.append(
+                (
+                    rep,
+                    dup,
+                    Passage(
+                        a=Span(start, end),
+                        b=Span(*mapped),
+                        words=min(facts[rep].info.words, facts[dup].info.words),
+                        score=sim,
+                        kind="verbatim" if sim >= 1.0 else "edited",
+                    ),
+                )
+            )
+    return out
 
 
 def duplicate_section(facts: Sequence[DocFacts], plan: CorpusPlan) -> tuple[DuplicateGroup, ...]:
