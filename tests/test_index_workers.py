@@ -126,11 +126,6 @@ build_report([sys.argv[1]], workers=2, framing=False)
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="detector/engines/local.py _serve() does not call detector.workers.die_with_parent() "
-    "yet (the lead owns local.py); remove this mark when it does",
-)
 def test_sigkill_of_report_leaves_no_worker(tmp_path: Path) -> None:
     """The local engine's forked workers (``_Workers``) die with a killed ``report``."""
     src = write_jsonl(tmp_path / "c.jsonl", synthetic_corpus(3000, words=120))

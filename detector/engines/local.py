@@ -232,6 +232,9 @@ def _chunks(n: int, size: int) -> list[tuple[int, int]]:
 
 def _serve(conn: Any) -> None:
     """Worker loop: run ``(func, arg)`` messages, reply ``(ok, result or exception)``."""
+    from detector.workers import die_with_parent
+
+    die_with_parent()  # a SIGKILLed parent never sends EOF: siblings hold the pipes
     while True:
         try:
             message = conn.recv()
