@@ -10,8 +10,17 @@ cores) and, as a baseline, through a plain per-shingle
 ``datasketch.MinHash.update`` loop (datasketch defaults: SHA-1) on the same
 documents.
 
+``--text topical`` is the shape of many articles on one story: each
+document carries six sentences drawn from a pool of 80, lightly edited, so
+every pool sentence recurs in about 7.5% of all documents (the quadratic
+case of a pairwise search). ``--corpus FILE`` runs a real JSON Lines corpus
+instead (e.g. ``../shared/corpora/chronam-1916-04.jsonl.gz``), optionally
+its first ``--limit`` documents. Every run prints the coherence of its
+clusters (:mod:`detector.coherence`) and its largest cluster.
+
 Usage: python benchmarks/report_bench.py --docs 2000 10000 [--workers 2]
-[--baseline-docs 1000] [--framing]
+[--baseline-docs 1000] [--framing] [--text zipf|markov|topical]
+python benchmarks/report_bench.py --corpus ../shared/corpora/tg-news-ru.dev.jsonl.gz
 """
 
 from __future__ import annotations
@@ -111,8 +120,17 @@ def generate(
         cum_weights = list(itertools.accumulate(weights))
     docs: list[Document] = []
     bodies: list[list[str]] = []
+    pool: list[list[str]] = []
+    if text == "topical":
+        pool = [_zipf_body(rng, vocab, cum_weights, rng.randint(15, 30)) for _ in range(80)]
     for i in range(n):
-        if text == "markov":
+        if text == "topical":
+            body = _zipf_body(rng, vocab, cum_weights, words - 6 * 22)
+            for sentence in rng.sample(pool, 6):
+                edited = [x for x in sentence if rng.random() > 0.05]
+                cut = rng.randrange(0, len(body) + 1)
+                body = body[:cut] + edited + body[cut:]
+        elif text == "markov":
             w = rng.choice(starts)
             body = [w]
             for _ in range(words - 1):
@@ -138,6 +156,20 @@ def generate(
         day = 1 + (i * 365) // max(n, 1)
         date = f"2024-{1 + (day - 1) // 31 % 12:02d}-{1 + (day - 1) % 28:02d}"
         docs.append(Document(id=f"d{i:06d}", text=text, outlet=outlet, date=date))
+    return docs
+
+
+def _read_corpus(path: str, limit: int | None) -> list[Document]:
+    import gzip
+
+    opener = gzip.open if path.endswith(".gz") else open
+    docs: list[Document] = []
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            docs.append(Document(id=r["id"], text=r["text"], outlet=r.get("outlet"), date=r.get("date")))
+            if limit and len(docs) >= limit:
+                break
     return docs
 
 
@@ -216,12 +248,21 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--baseline-docs", type=int, default=500)
     ap.add_argument("--framing", action="store_true")
-    ap.add_argument("--text", choices=["zipf", "markov"], default="zipf")
+    ap.add_argument("--text", choices=["zipf", "markov", "topical"], default="zipf")
+    ap.add_argument("--corpus", help="a real JSON Lines corpus instead of generated documents")
+    ap.add_argument("--limit", type=int, default=None, help="with --corpus: its first N documents")
     args = ap.parse_args()
+    from detector.coherence import report_coherence
     from detector.report import build_report
 
-    for n in args.docs:
-        docs = generate(n, text=args.text)
+    runs = [None] if args.corpus else args.docs
+    for n in runs:
+        if args.corpus:
+            docs = _read_corpus(args.corpus, args.limit)
+            n = len(docs)
+            args.text = Path(args.corpus).name
+        else:
+            docs = generate(n, text=args.text)
         mb = sum(len(d.text.encode("utf-8")) for d in docs) / 1e6
         with MemorySampler() as memory:
             t = time.perf_counter()
@@ -244,6 +285,16 @@ def main() -> None:
             "(shared pages counted in each)"
         )
         print("stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in report.stages.items()))
+        coherence = report_coherence(report)
+        biggest = max((c for c in report.clusters if c.kind == "reuse"), key=lambda c: c.documents, default=None)
+        print(
+            f"coherence (reuse clusters of 3+ members): {coherence.share:.3f} of {coherence.members:,} members "
+            f"in {coherence.clusters:,} clusters; duplicate groups {len(report.duplicates):,} "
+            f"(largest {max((len(g.documents) for g in report.duplicates), default=0):,}); largest reuse cluster "
+            + (f"{biggest.documents:,} documents: {biggest.members[0].text[:80]!r}" if biggest else "none")
+        )
+        if args.corpus:
+            continue
         sample = docs[: min(args.baseline_docs, n)]
         secs = baseline(sample)
         print(
