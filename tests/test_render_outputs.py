@@ -466,3 +466,18 @@ def test_duplicate_groups_shown_in_every_format(tmp_path: Path) -> None:
         rows = db.execute("SELECT doc, earliest FROM duplicates ORDER BY n").fetchall()
     assert [r[0] for r in rows] == docs
     assert sum(r[1] for r in rows) == (1 if groups[0]["earliest"] != "unknown" else 0)
+
+
+def test_word_ops_of_a_copy_of_one_part_of_a_long_source(seeds) -> None:
+    """A member copying one paragraph of a long source member is diffed against that paragraph only."""
+    from detector.render.html import word_ops
+
+    source = " ".join(seeds.values())  # ~25,000 characters of real text
+    start = source.index(" ", len(source) // 2) + 1
+    part = source[start : source.index(" ", start + 1200)]
+    word = next(w for w in part.split()[10:] if w.isalpha() and len(w) > 5)
+    copy = part.replace(word, "REPLACED", 1)
+    ops = word_ops(source, copy)
+    marked = [(op.op, copy[op.b.start : op.b.end]) for op in ops if op.op != "delete"]
+    assert marked == [("substitute", "REPLACED")], marked
+    assert word_ops(source, part) == []

@@ -203,18 +203,47 @@ def _source_member(cluster: Cluster) -> Member | None:
     return cluster.members[0] if cluster.members else None
 
 
+_WINDOW_SLACK = 20  # words of the source kept on each side of the member's counterpart
+
+
+def _counterpart(source: list[str], member: list[str]) -> tuple[int, int]:
+    """The range of ``source`` words a (much shorter) ``member`` copies.
+
+    Each word 3-gram the member shares with the source votes for an offset
+    (source position minus member position); the median offset, widened by
+    :data:`_WINDOW_SLACK` words each side, is the range. O(n + m).
+    """
+    if len(source) <= len(member) + 2 * _WINDOW_SLACK:
+        return 0, len(source)
+    where: dict[tuple[str, ...], int] = {}
+    for i in range(len(source) - 2):
+        where.setdefault(tuple(source[i : i + 3]), i)
+    votes = sorted(
+        where[g] - i for i in range(len(member) - 2) if (g := tuple(member[i : i + 3])) in where
+    )
+    if not votes:
+        return 0, 0
+    shift = votes[len(votes) // 2]
+    return max(0, shift - _WINDOW_SLACK), min(len(source), shift + len(member) + _WINDOW_SLACK)
+
+
 def word_ops(source: str, text: str, offset: int = 0) -> list[WordOp]:
     """Word-level operations that turn ``source`` into ``text`` (b spans shifted by ``offset``).
 
     A word diff (Levenshtein opcodes over the matching forms of
     :func:`detector.tokens.tokenize`, so case and inflection do not count
-    as changes) of a cluster member against the cluster's source member:
-    ``substitute`` and ``insert`` spans index ``text`` (plus ``offset``),
-    ``delete`` spans are empty at the place of the deleted words. Nothing
-    when fewer than half the words of the shorter side are kept (another
-    language, or text that only shares a passage boundary), since marking
-    almost every word says nothing. O(n·m/64) for n and m words
-    (bit-parallel), about 1 ms for two 250-word passages.
+    as changes) of a cluster member against the cluster's source member.
+    A source member much longer than the member (a star cluster's source
+    spans what all its copies took) is first cut to the member's
+    counterpart (:func:`_counterpart`), so a copy of one part is not
+    diffed against the whole. ``substitute`` and ``insert`` spans index
+    ``text`` (plus ``offset``); ``delete`` spans are empty at the place of
+    the deleted words; words of the source outside the counterpart are not
+    reported. Nothing when fewer than half of the member's words are kept
+    (another language, or text that only shares a passage boundary), since
+    marking almost every word says nothing. O(n + m + w·m/64) for n source
+    and m member words and a window of w (bit-parallel), about 1 ms for two
+    250-word passages.
     """
     from rapidfuzz.distance import Levenshtein
 
@@ -224,16 +253,22 @@ def word_ops(source: str, text: str, offset: int = 0) -> list[WordOp]:
     ta, tb = tokenize(source), tokenize(text)
     if not len(ta) or not len(tb):
         return []
-    ops = Levenshtein.opcodes(list(ta.forms), list(tb.forms))
+    forms_a, forms_b = list(ta.forms), list(tb.forms)
+    lo, hi = _counterpart(forms_a, forms_b)
+    if hi <= lo:
+        return []
+    ops = Levenshtein.opcodes(forms_a[lo:hi], forms_b)
     kept = sum(op.src_end - op.src_start for op in ops if op.tag == "equal")
-    if 2 * kept < min(len(ta), len(tb)):
+    # source words before the first and after the last kept word are outside the copy
+    equal = [k for k, op in enumerate(ops) if op.tag == "equal"]
+    if not equal or 2 * kept < min(hi - lo, len(tb)):
         return []
     out: list[WordOp] = []
     names = {"replace": "substitute", "insert": "insert", "delete": "delete"}
-    for op in ops:
-        if op.tag == "equal":
+    for k, op in enumerate(ops):
+        if op.tag == "equal" or (op.tag == "delete" and (k < equal[0] or k > equal[-1])):
             continue
-        a0, a1 = ta.char_span(op.src_start, op.src_end)
+        a0, a1 = ta.char_span(lo + op.src_start, lo + op.src_end)
         b0, b1 = tb.char_span(op.dest_start, op.dest_end)
         out.append(WordOp(names[op.tag], Span(a0, a1), Span(b0 + offset, b1 + offset)))
     return out
