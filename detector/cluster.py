@@ -18,6 +18,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
+import regex
+
 from detector.schema import Cluster, DocInfo, Member, Passage, Repeat, Span
 
 __all__ = [
@@ -123,6 +125,42 @@ def _disjoint(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((s, e))
     return out
+
+
+_WORD_CHAR = regex.compile(r"[\p{L}\p{N}]")
+
+
+def _trim_chrome(span: tuple[int, int], chrome: Sequence[tuple[int, int]], text: str) -> tuple[int, int]:
+    """``span`` without chrome that covers its start or its end (then from a word to a word).
+
+    A chrome span counts as covering an end when no letter or digit of the
+    span lies beyond it. O(k) for k chrome spans of the document.
+    """
+    start, end = span
+    changed = True
+    while changed and end > start:
+        changed = False
+        for cs, ce in chrome:
+            if ce <= start or cs >= end:
+                continue
+            if cs > start and not _WORD_CHAR.search(text, ce, end):
+                end, changed = cs, True
+            elif cs <= start and ce < end and not _WORD_CHAR.search(text, start, cs):
+                start, changed = ce, True
+            elif cs <= start and ce >= end:
+                return start, start
+    if end <= start:
+        return start, start
+    first = _WORD_CHAR.search(text, start, end)
+    if first is None:
+        return start, start
+    last = end
+    while last > first.start() and not _WORD_CHAR.match(text, last - 1):
+        last -= 1
+    # closing punctuation right after the last word belongs to the text
+    while last < end and text[last] in '.!?…»"”)]':
+        last += 1
+    return first.start(), last
 
 
 def earliest_note(members: Sequence[Member]) -> str | None:
@@ -245,14 +283,14 @@ def star_clusters(
         a, b = (p.a.start, p.a.end), (p.b.start, p.b.end)
         if ranks[j] < ranks[i]:
             i, j, a, b = j, i, b, a
-        ci, cj = chrome.get(i, ()), chrome.get(j, ())
-        if (
-            ci
-            and cj
-            and 2 * _covered(ci, *a) >= a[1] - a[0]
-            and 2 * _covered(cj, *b) >= b[1] - b[0]
-        ):
+        # chrome at either end of a span (a channel footer after a reposted
+        # line) is not part of the text that travelled: cut it off; a passage
+        # that is mostly chrome is left to the boilerplate clusters
+        a2 = _trim_chrome(a, chrome.get(i, ()), texts(i))
+        b2 = _trim_chrome(b, chrome.get(j, ()), texts(j))
+        if 2 * (a2[1] - a2[0]) < a[1] - a[0] or 2 * (b2[1] - b2[0]) < b[1] - b[0]:
             continue
+        a, b = a2, b2
         by_src[i].append(len(rows))
         rows.append((i, a, j, b, p.words, p.score, p.kind))
     # texts: merged source spans of each source document
@@ -305,11 +343,15 @@ def star_clusters(
         if len({d for d, _ in members}) < 2:
             continue
         kinds = Counter(rows[r][6] for r in row_ids)
+        outlets = {m.outlet for _, m in members}
+        # one outlet's posts that only resemble each other word for word in
+        # places (spun, paraphrased) share a template, not a text
+        template = len(outlets) == 1 and None not in outlets and not (kinds.keys() & {"verbatim", "edited"})
         out.append(
             _make_cluster(
                 members,
                 ranks,
-                kind="reuse",
+                kind="boilerplate" if template else "reuse",
                 passages=len(row_ids),
                 scores=[rows[r][5] for r in row_ids],
                 kinds=kinds,

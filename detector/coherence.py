@@ -18,24 +18,27 @@ if TYPE_CHECKING:
 __all__ = ["Coherence", "cluster_coherence", "report_coherence"]
 
 
-def _grams(text: str) -> set[tuple[str, ...]]:
+def _grams(text: str, n: int = 3) -> set[tuple[str, ...]]:
     from detector.tokens import tokenize
 
     forms = tokenize(text).forms
-    return {forms[i : i + 3] for i in range(len(forms) - 2)} or ({tuple(forms)} if forms else set())
+    return {forms[i : i + n] for i in range(len(forms) - n + 1)} or ({tuple(forms)} if forms else set())
 
 
-def cluster_coherence(cluster: Cluster) -> tuple[int, int]:
+def cluster_coherence(cluster: Cluster, *, n: int = 3) -> tuple[int, int]:
     """``(coherent members, members)`` of one cluster against its first member.
 
     The first member is the representative (earliest in time order).
+    ``n``: gram length in words (stemmed matching forms); 3 by default. On
+    OCR text, where one misread letter breaks three 3-grams, ``n=1``
+    (shared vocabulary) separates one story in many scans from a chain.
     O(characters of the members).
     """
     members = cluster.members
-    rep = _grams(members[0].text)
+    rep = _grams(members[0].text, n)
     good = 1
     for m in members[1:]:
-        g = _grams(m.text)
+        g = _grams(m.text, n)
         shared = len(g & rep)
         if g and rep and (2 * shared >= len(g) or 2 * shared >= len(rep)):
             good += 1
@@ -60,14 +63,16 @@ class Coherence:
     worst: tuple[tuple[int, float], ...]
 
 
-def report_coherence(report: Report, *, min_members: int = 3, kinds: tuple[str, ...] = ("reuse",)) -> Coherence:
-    """:func:`cluster_coherence` over a report's clusters of ``min_members`` or more."""
+def report_coherence(
+    report: Report, *, min_members: int = 3, kinds: tuple[str, ...] = ("reuse",), n: int = 3
+) -> Coherence:
+    """:func:`cluster_coherence` (``n``-grams) over a report's clusters of ``min_members`` or more."""
     good = total = n = 0
     per: dict[int, float] = {}
     for c in report.clusters:
         if c.kind not in kinds or len(c.members) < min_members:
             continue
-        g, t = cluster_coherence(c)
+        g, t = cluster_coherence(c, n=n)
         good += g
         total += t
         n += 1
