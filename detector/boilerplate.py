@@ -527,6 +527,36 @@ def phrase_occurrences(
     return find_phrases(phrase_seq(tokens), selected, df)
 
 
+_URLISH = regex.compile(r"://|www\.|\]\(|[*/%=&@_#\\|]|\.(?:com|ru|org|net|io|me|tech|html?)\b", regex.I)
+_DIGIT = regex.compile(r"\p{N}")
+_PAIRS = (("(", ")"), ("[", "]"), ("{", "}"), ("«", "»"), ("“", "”"), ("„", "“"))
+
+
+def readable_phrase(text: str) -> bool:
+    """Whether a phrase is one an analyst would read: words, not link or number pieces.
+
+    False for web-address and query-string pieces, text with digits (dates,
+    figures, percent-encodings), unbalanced brackets or quotes, and bare
+    names (every word capitalised or a function word).
+    """
+    if _URLISH.search(text) or _DIGIT.search(text):
+        return False
+    for left, right in _PAIRS:
+        if left == right:
+            continue
+        if text.count(left) != text.count(right) and not (left == "„" and text.count("„") == 0):
+            return False
+    if text.count('"') % 2:
+        return False
+    words = [w for w in regex.findall(r"[\p{L}]+", text) if w.casefold() not in _STOPWORDS]
+    return any(w[:1].islower() for w in words)
+
+
+def _expected_outlets(units: int, shares: Sequence[float]) -> float:
+    """Outlets ``units`` independent occurrences would reach if they fell like documents do."""
+    return sum(1.0 - (1.0 - p) ** units for p in shares) or 1.0
+
+
 def aggregate_phrases(
     occurrences: Iterable[tuple[int, int, int, int, int]],
     documents: Sequence[DocInfo],
@@ -536,6 +566,7 @@ def aggregate_phrases(
     min_docs: int = 3,
     min_outlets: int = 2,
     limit: int = 300,
+    chrome: Callable[[int, int, int], bool] | None = None,
 ) -> list[Phrase]:
     """Count phrase occurrences into :class:`Phrase` results.
 
@@ -547,24 +578,46 @@ def aggregate_phrases(
             counting unit: a cluster it lies in, else its document.
         min_docs: independent units a phrase must occur in.
         min_outlets: outlets it must occur in.
-        limit: most phrases returned (most widespread first).
+        limit: most phrases returned.
+        chrome: whether an occurrence lies in boilerplate (not counted).
 
     Returns:
-        Phrases ordered by outlets, independent occurrences and length.
+        Readable (:func:`readable_phrase`), maximal phrases (none is part of
+        a longer listed one), ranked by how unexpected their spread is: the
+        outlets they reach over the outlets as many independent documents
+        would reach by chance (outlet sizes as given), times log2(1 +
+        independent occurrences). ``independent`` counts each document once
+        (its first occurrence's unit), so it never exceeds ``documents``.
     """
+    import math
+
     found: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
     for doc, key, start, end, words in occurrences:
+        if chrome is not None and chrome(doc, start, end):
+            continue
         found[key].append((doc, start, end, words))
-    out: list[tuple[tuple[int, int, int], Phrase]] = []
+    sizes: dict[str | None, int] = defaultdict(int)
+    for d in documents:
+        sizes[d.outlet] += 1
+    total = max(1, len(documents))
+    shares = [n / total for o, n in sizes.items() if o is not None]
+    shares += [1 / total] * sizes.get(None, 0)
+    scored: list[tuple[float, Phrase]] = []
     for occ in found.values():
-        docs = {o[0] for o in occ}
-        units = {unit_of(d, s, e) for d, s, e, _ in occ}
+        occ.sort()
+        d0, s0, e0, w0 = occ[0]
+        text = texts(d0)[s0:e0]
+        if not readable_phrase(text):
+            continue
+        first_of: dict[int, tuple[int, int]] = {}
+        for d, s, e, _ in occ:
+            first_of.setdefault(d, (s, e))
+        docs = set(first_of)
+        units = {unit_of(d, s, e) for d, (s, e) in first_of.items()}
         outlet_names = sorted({o for d in docs if (o := documents[d].outlet) is not None})
         known = len(outlet_names) + len({d for d in docs if documents[d].outlet is None})
         if len(units) < min_docs or known < min_outlets:
             continue
-        occ.sort()
-        d0, s0, e0, w0 = occ[0]
         seen_docs: list[PhraseExample] = []
         for d, s, e, _ in occ:
             if len(seen_docs) >= 5:
@@ -572,7 +625,7 @@ def aggregate_phrases(
             if all(x.doc != documents[d].id for x in seen_docs):
                 seen_docs.append(PhraseExample(documents[d].id, s, e))
         phrase = Phrase(
-            text=texts(d0)[s0:e0],
+            text=text,
             words=w0,
             documents=len(docs),
             independent=len(units),
@@ -580,6 +633,17 @@ def aggregate_phrases(
             outlet_names=tuple(outlet_names),
             examples=tuple(seen_docs),
         )
-        out.append(((known, len(units), w0), phrase))
-    out.sort(key=lambda x: (-x[0][0], -x[0][1], -x[0][2], x[1].text))
-    return [p for _, p in out[:limit]]
+        spread = known / _expected_outlets(len(units), shares)
+        scored.append((spread * math.log2(1 + len(units)), phrase))
+    # maximal: a phrase inside a longer one that is listed goes
+    scored.sort(key=lambda x: (-x[1].words, -x[0], x[1].text))
+    kept: list[tuple[float, Phrase]] = []
+    longer: list[str] = []
+    for score, phrase in scored:
+        folded = " ".join(regex.findall(r"[\p{L}\p{N}]+", phrase.text.casefold()))
+        if any(f" {folded} " in f" {x} " for x in longer):
+            continue
+        longer.append(folded)
+        kept.append((score, phrase))
+    kept.sort(key=lambda x: (-x[0], -x[1].outlets, x[1].text))
+    return [p for _, p in kept[:limit]]

@@ -56,6 +56,7 @@ __all__ = [
     "doc_info",
     "duplicate_section",
     "framing_counts",
+    "in_boilerplate",
     "plan_corpus",
     "unit_index",
     "with_band_keys",
@@ -437,6 +438,12 @@ def unit_index(
         return ("doc", doc_id)
 
     return unit_of
+
+
+def in_boilerplate(clusters: Sequence[Cluster], documents: Sequence[DocInfo]) -> Callable[[int, int, int], bool]:
+    """``inside(doc index, start, end)``: whether a span lies (half or more) in a boilerplate member."""
+    unit_of = unit_index(clusters, documents, kinds=("boilerplate",))
+    return lambda doc, start, end: unit_of(doc, start, end)[0] == "cluster"  # type: ignore[index]
 
 
 def framing_counts(

@@ -163,6 +163,7 @@ def test_real_telegram_report_is_coherent_and_footers_are_boilerplate() -> None:
     for c in report.clusters[:50]:
         for m in c.members[:5]:
             assert texts[m.doc][m.start : m.end] == m.text
+    _check_phrases(report)
 
 
 @pytest.mark.slow
@@ -191,3 +192,39 @@ def test_coherence_flags_a_chain() -> None:
     b = "iota kappa lambda mu nu xi omicron pi rho sigma"
     chain = Cluster(1, "reuse", (member("x", a), member("y", a + " " + b), member("z", b)), None, None, (), 2, 1.0)
     assert cluster_coherence(chain) == (2, 3)
+
+
+def test_readable_phrases() -> None:
+    from detector.boilerplate import readable_phrase
+
+    assert readable_phrase("Возбуждено уголовное дело")
+    assert readable_phrase("foreign minister Sergey Lavrov")
+    for bad in (
+        "Подписаться](https://t",  # link pieces
+        "youtube.com/watch?v",
+        "D0%B5%D0",  # percent-encoding
+        "utm_source=tg",
+        "сентября 2024 года",  # dates and figures
+        "центре погоды «Фобос",  # unbalanced quote
+        "Москве и Подмосковье",  # bare names
+        "четырехдневная** рабочая **неделя",  # markup
+    ):
+        assert not readable_phrase(bad), bad
+
+
+def _check_phrases(report) -> None:
+    from detector.boilerplate import readable_phrase
+
+    folded = [" ".join(p.text.casefold().split()) for p in report.phrases]
+    for p, f in zip(report.phrases, folded, strict=True):
+        assert readable_phrase(p.text), p.text
+        assert p.independent <= p.documents
+        assert p.outlets <= p.documents
+        # maximal: no listed phrase is a word-run inside a longer listed one
+        assert not any(f != g and f" {f} " in f" {g} " for g in folded), p.text
+
+
+def test_sample_corpus_phrases_are_maximal_and_readable() -> None:
+    report = build_report([str(ROOT / "corpora" / "sample")], framing=False)
+    assert report.phrases
+    _check_phrases(report)

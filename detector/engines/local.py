@@ -468,6 +468,7 @@ def build_report_local(
         assemble_clusters,
         assemble_report,
         duplicate_section,
+        in_boilerplate,
         plan_corpus,
         unit_index,
     )
@@ -564,7 +565,13 @@ def build_report_local(
 
         t = time.perf_counter()
         documents = [f.info for f in facts]
-        phrases = aggregate_phrases(occurrences, documents, text_of, unit_index(clusters, documents))
+        phrases = aggregate_phrases(
+            occurrences,
+            documents,
+            text_of,
+            unit_index(clusters, documents),
+            chrome=in_boilerplate(clusters, documents),
+        )
         stages["phrases"] = time.perf_counter() - t
     texts = {d.id: d.text for d in docs}
     stages["total"] = time.perf_counter() - t0

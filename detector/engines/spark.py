@@ -393,6 +393,7 @@ def build_report_spark(
         assemble_report,
         doc_info,
         duplicate_section,
+        in_boilerplate,
         plan_corpus,
         unit_index,
     )
@@ -519,7 +520,11 @@ def build_report_spark(
         t = time.perf_counter()
         documents = [f.info for f in facts]
         phrases = aggregate_phrases(
-            occurrences, documents, text_of, unit_index(clusters, documents)
+            occurrences,
+            documents,
+            text_of,
+            unit_index(clusters, documents),
+            chrome=in_boilerplate(clusters, documents),
         )
         stages["phrases"] = time.perf_counter() - t
         facts_rdd.unpersist()

@@ -140,6 +140,7 @@ def index_report(
         assemble_report,
         doc_info,
         duplicate_section,
+        in_boilerplate,
         plan_corpus,
         unit_index,
     )
@@ -251,7 +252,13 @@ def index_report(
     if model is not None:
         flags = _framing_flags(ix, model, seqs, docs, tick)
     documents = [f.info for f in facts]
-    phrases = aggregate_phrases(occurrences, documents, text_of, unit_index(clusters, documents))
+    phrases = aggregate_phrases(
+        occurrences,
+        documents,
+        text_of,
+        unit_index(clusters, documents),
+        chrome=in_boilerplate(clusters, documents),
+    )
     stages["phrases+framing"] = time.perf_counter() - t
     stages["total"] = time.perf_counter() - t0
     return assemble_report(
