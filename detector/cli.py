@@ -582,6 +582,7 @@ gexf_level_option = click.option(
 @click.option("--master", default=None, help="Spark master URL (with --engine spark).")
 @click.option("--top", type=click.IntRange(1), default=20, show_default=True, help="Rows per table (text).")
 @meta_option
+@xl_option
 @color_option
 def report(
     paths: tuple[str, ...],
@@ -597,6 +598,7 @@ def report(
     color: str,
     gexf_level: str,
     meta: str | None,
+    cross_lingual: bool,
 ) -> None:
     """Find reused passages, boilerplate and shared phrasing across a corpus.
 
@@ -611,6 +613,13 @@ def report(
         from detector.inputs.extras import require_extra
 
         require_extra("spark", "--engine spark")
+    if cross_lingual:
+        from detector.semantic import MissingExtraError, available
+
+        if not available():
+            raise MissingExtraError("--cross-lingual")
+        if engine == "spark":
+            raise click.UsageError("--cross-lingual runs on the local engine only")
     session = _open_inputs(paths, meta)
     params = _params(min_words, None, False)
     with _report_progress() as progress:
@@ -635,6 +644,7 @@ def report(
                 skip_bad=skip_bad,
                 framing=not no_framing,
                 progress=progress,
+                cross_lingual=cross_lingual,
             )
     click.echo(_report_summary(result), err=True)
     _input_notes(session)

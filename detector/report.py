@@ -50,6 +50,7 @@ def build_report(
     framing: bool = True,
     progress: ProgressCallback | None = None,
     mask_shingles: bool = True,
+    cross_lingual: bool = False,
 ) -> Report:
     """Find reuse clusters, duplicate groups, boilerplate, repeats, shared phrasing and framing.
 
@@ -66,6 +67,10 @@ def build_report(
             corpus-wide formulae out of the candidate search
             (:func:`detector.candidates.shingle_mask`); boilerplate is still
             reported from segment counts.
+        cross_lingual: also find translated passages between Russian and
+            English documents (:func:`detector.crosscorpus.translated_passages`;
+            needs ``reuse-detector[semantic]``); they join the clusters like
+            any other passage, so a cluster may mix languages.
 
     Returns:
         A :class:`Report`. Near-identical documents are grouped first and
@@ -87,4 +92,5 @@ def build_report(
         framing=framing,
         progress=progress,
         mask_shingles=mask_shingles,
+        cross_lingual=cross_lingual,
     )

@@ -228,3 +228,28 @@ def test_sample_corpus_phrases_are_maximal_and_readable() -> None:
     report = build_report([str(ROOT / "corpora" / "sample")], framing=False)
     assert report.phrases
     _check_phrases(report)
+
+
+@pytest.mark.slow
+def test_report_cross_lingual_puts_a_translation_in_the_cluster_of_its_source() -> None:
+    from detector.semantic import available
+
+    require_tool(available(), "the semantic extra (sentence encoder)")
+    rows = [json.loads(line) for line in (ROOT / "benchmarks" / "data" / "wmt24_enru_news.jsonl").open(encoding="utf-8")]
+    posts = _real_posts("tg-news-ru.dev.jsonl.gz", limit=200)
+    docs = [Document(id=p["id"], text=p["text"], outlet=p.get("outlet"), date=p.get("date")) for p in posts]
+    for k, row in enumerate(rows[:3]):
+        docs.append(Document(id=f"ru{k}", text="\n".join(row["ru"]), outlet="ru-agency", date=f"2024-11-0{k + 1}T08:00"))
+        docs.append(Document(id=f"en{k}", text="\n".join(row["en"]), outlet="en-site", date=f"2024-11-0{k + 1}T12:00"))
+    report = build_report(docs, framing=False, cross_lingual=True)
+    texts = {d.id: d.text for d in docs}
+    for k in range(3):
+        cluster = next(c for c in report.clusters if {m.doc for m in c.members} >= {f"ru{k}", f"en{k}"})
+        assert cluster.kind == "reuse" and cluster.earliest == f"ru{k}"
+        assert cluster.kinds.get("translated")
+        for m in cluster.members:
+            assert texts[m.doc][m.start : m.end] == m.text
+    # nothing else is called a translation of those articles
+    for c in report.clusters:
+        if c.kinds.get("translated"):
+            assert {m.doc[2:] for m in c.members if m.doc[:2] in ("ru", "en")} <= {"0", "1", "2"}

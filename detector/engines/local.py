@@ -457,6 +457,7 @@ def build_report_local(
     framing: bool = True,
     progress: ProgressCallback | None = None,
     mask_shingles: bool = True,
+    cross_lingual: bool = False,
 ) -> Report:
     """:func:`detector.report.build_report` on local processes (see there)."""
     import numpy as np
@@ -545,6 +546,13 @@ def build_report_local(
             for (_, d), bl in zip(task, maps, strict=True):
                 blocks[d] = bl
         stages["align"] = time.perf_counter() - t
+        if cross_lingual:
+            from detector.crosscorpus import translated_passages
+
+            t = time.perf_counter()
+            # its own sentence embedding pool: run after the alignment workers are idle
+            passages.extend(translated_passages(docs, workers=workers, progress=progress))
+            stages["cross-lingual"] = time.perf_counter() - t
         gc.freeze()
 
         t = time.perf_counter()
