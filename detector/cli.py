@@ -294,8 +294,8 @@ def compare(
     "--min-score",
     type=click.FloatRange(0.0, 1.0),
     default=None,
-    help="Flag a label at this probability or above (default: per-label thresholds "
-    "chosen by cross-validation).",
+    help="Flag a label at this probability or above (default: the model's per-label thresholds, "
+    "chosen by cross-validation and raised on real negatives; reports use the same).",
 )
 @click.option("--model", type=click.Path(dir_okay=False), help="Model file from 'detector train'.")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable records, counting them.")
