@@ -18,9 +18,9 @@ from typing import Any, Literal
 __all__ = [
     "COMPARE_SCHEMA",
     "REPORT_SCHEMA",
-    "DuplicateGroup",
     "CompareResult",
     "Document",
+    "DuplicateGroup",
     "FramingSpan",
     "OpKind",
     "Passage",
