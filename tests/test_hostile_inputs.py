@@ -225,6 +225,13 @@ def test_fifo_in_a_folder_is_skipped_and_listed(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert [d["id"] for d in json.loads(done.stdout)["documents"]] == ["a"]
     assert "2 non-regular file(s)" in done.stderr and "pipe.txt (FIFO)" in done.stderr
+    done = subprocess.run(  # --skip-bad neither hangs nor hides them
+        [sys.executable, "-m", "detector", "report", str(tmp_path), "--no-framing", "--skip-bad",
+         "--format", "json"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "2 non-regular file(s)" in done.stderr and "pipe2.jsonl (FIFO)" in done.stderr
 
 
 # 13. document size limit
