@@ -454,8 +454,9 @@ def test_duplicate_groups_shown_in_every_format(tmp_path: Path) -> None:
     assert len(docs) >= 2
     page = outs["html"].read_text(encoding="utf-8")
     assert "Duplicate groups (1)" in page and "1 duplicate groups" in page
-    section = page.split("Duplicate groups (1)", 1)[1]
+    section = page.split("Duplicate groups (1)", 1)[1].split("</section>", 1)[0]
     assert all(d in section for d in docs)
+    assert f"<td>{groups[0]['similarity']:.2f}</td>" in section  # the group's similarity is shown
     md = outs["markdown"].read_text(encoding="utf-8")
     from detector.render.markdown import md_escape
 
@@ -481,3 +482,20 @@ def test_word_ops_of_a_copy_of_one_part_of_a_long_source(seeds) -> None:
     marked = [(op.op, copy[op.b.start : op.b.end]) for op in ops if op.op != "delete"]
     assert marked == [("substitute", "REPLACED")], marked
     assert word_ops(source, part) == []
+
+
+def test_html_duplicate_heading_counts_every_group() -> None:
+    from dataclasses import replace
+
+    from detector.render.html import render_report_html
+    from detector.schema import DuplicateGroup
+
+    base = make_report(n_clusters=1, members=3)
+    groups = tuple(
+        DuplicateGroup(i + 1, ("c0-d0", "c0-d1"), ("daily", "wire"), "c0-d0", "2024-01-01", 0.91)
+        for i in range(250)
+    )
+    page = render_report_html(replace(base, duplicates=groups))
+    assert "Duplicate groups (250)" in page
+    assert "50 more duplicate groups in the JSON report" in page
+    assert page.count("<td>0.91</td>") == 200

@@ -444,6 +444,7 @@ def render_report_html(report: Report, *, top: int = TOP_CLUSTERS) -> str:
         ],
         duplicates=duplicates,
         duplicates_more=_more(len(duplicates), n_dups, "duplicate groups"),
+        duplicates_total=f"{n_dups:,}",
         repeats=repeat_rows,
         repeats_more=_more(len(repeat_rows), len(repeats), "repeats"),
         phrases=[
@@ -484,4 +485,6 @@ def _duplicate_view(group: Any, outlet_of: dict[str, str | None], urls: dict[str
         "outlets": [display_text(o) for o in outlets],
         "outlets_attr": _outlets_attr(outlets),
         "earliest": display_text(earliest or "unknown"),
+        "similarity": f"{sim:.2f}" if isinstance(sim := getattr(group, "similarity", None), float) else "",
+        "note": display_text(getattr(group, "earliest_note", None) or ""),
     }
