@@ -67,7 +67,7 @@ def report_coherence(
     report: Report, *, min_members: int = 3, kinds: tuple[str, ...] = ("reuse",), n: int = 3
 ) -> Coherence:
     """:func:`cluster_coherence` (``n``-grams) over a report's clusters of ``min_members`` or more."""
-    good = total = n = 0
+    good = total = clusters = 0
     per: dict[int, float] = {}
     for c in report.clusters:
         if c.kind not in kinds or len(c.members) < min_members:
@@ -75,7 +75,7 @@ def report_coherence(
         g, t = cluster_coherence(c, n=n)
         good += g
         total += t
-        n += 1
+        clusters += 1
         per[c.id] = g / t
     worst = tuple(sorted(per.items(), key=lambda x: x[1])[:5])
-    return Coherence(share=good / total if total else 1.0, members=total, clusters=n, worst=worst)
+    return Coherence(share=good / total if total else 1.0, members=total, clusters=clusters, worst=worst)

@@ -253,3 +253,20 @@ def test_report_cross_lingual_puts_a_translation_in_the_cluster_of_its_source() 
     for c in report.clusters:
         if c.kinds.get("translated"):
             assert {m.doc[2:] for m in c.members if m.doc[:2] in ("ru", "en")} <= {"0", "1", "2"}
+
+
+def test_report_coherence_counts_members_at_any_gram_length() -> None:
+    from detector.coherence import report_coherence
+    from detector.schema import Cluster, Member, Report
+
+    def member(doc: str, text: str) -> Member:
+        return Member(doc, 0, len(text), None, None, len(text.split()), text)
+
+    a = "alpha beta gamma delta epsilon zeta eta theta iota kappa"
+    b = "iota kappa lambda mu nu xi omicron pi rho sigma"
+    good = Cluster(1, "reuse", (member("x", a), member("y", a), member("w", a)), None, None, (), 2, 1.0)
+    chain = Cluster(2, "reuse", (member("x", a), member("y", a + " " + b), member("z", b)), None, None, (), 2, 1.0)
+    for n in (1, 2, 3):
+        c = report_coherence(Report(documents=(), clusters=(good, chain)), n=n)
+        assert (c.members, c.clusters) == (6, 2)
+        assert c.share == 5 / 6
