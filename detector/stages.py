@@ -452,8 +452,11 @@ def framing_counts(
     """Per-label recurrence, and clusters annotated with the labels inside them.
 
     A flag inside a reuse cluster counts once per cluster (``independent``);
-    the other copies are ``reposted``.
+    the other copies are ``reposted``. Only flags whose sentence promotes the
+    frame count (``stance == "promoted"``): a rebuttal, a denial or talk
+    about a frame stays in the flag list with its stance, but carries no frame.
     """
+    flags = [f for f in flags if f.stance == "promoted"]
     index_of = {d.id: n for n, d in enumerate(documents)}
     unit_of = unit_index(clusters, documents, kinds=("reuse",))
     per_label: dict[str, list[tuple[FramingSpan, Hashable]]] = defaultdict(list)

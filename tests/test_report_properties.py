@@ -270,3 +270,17 @@ def test_report_coherence_counts_members_at_any_gram_length() -> None:
         c = report_coherence(Report(documents=(), clusters=(good, chain)), n=n)
         assert (c.members, c.clusters) == (6, 2)
         assert c.share == 5 / 6
+
+
+def test_framing_counts_only_promoted_flags() -> None:
+    from detector.schema import DocInfo, FramingSpan
+    from detector.stages import framing_counts
+
+    docs = [DocInfo(id=f"d{i}", outlet=f"o{i}", date=None, url=None, lang="en", chars=100, words=20) for i in range(3)]
+    flags = [
+        FramingSpan("d0", 0, 50, "multipolarity", 0.9),
+        FramingSpan("d1", 0, 50, "multipolarity", 0.9, stance="rebutted"),
+        FramingSpan("d2", 0, 50, "multipolarity", 0.9, stance="denied"),
+    ]
+    counts, _ = framing_counts(flags, [], docs)
+    assert [(c.label, c.flags, c.documents) for c in counts] == [("multipolarity", 1, 1)]
