@@ -53,6 +53,7 @@ __all__ = [
     "assemble_clusters",
     "assemble_report",
     "copies_of",
+    "corpus_phrases",
     "doc_info",
     "duplicate_section",
     "framing_counts",
@@ -446,6 +447,26 @@ def in_boilerplate(clusters: Sequence[Cluster], documents: Sequence[DocInfo]) ->
     return lambda doc, start, end: unit_of(doc, start, end)[0] == "cluster"  # type: ignore[index]
 
 
+def corpus_phrases(
+    occurrences: Iterable[tuple[int, int, int, int, int]],
+    facts: Sequence[DocFacts],
+    clusters: Sequence[Cluster],
+    texts: Callable[[int], str],
+) -> list[Phrase]:
+    """Shared phrasing of the corpus (:func:`detector.boilerplate.aggregate_phrases`):
+    occurrences inside one reuse cluster count once, inside boilerplate not at all."""
+    from detector.boilerplate import aggregate_phrases
+
+    documents = [f.info for f in facts]
+    return aggregate_phrases(
+        occurrences,
+        documents,
+        texts,
+        unit_index(clusters, documents),
+        chrome=in_boilerplate(clusters, documents),
+    )
+
+
 def framing_counts(
     flags: Sequence[FramingSpan], clusters: Sequence[Cluster], documents: Sequence[DocInfo]
 ) -> tuple[list[FramingCount], list[Cluster]]:
@@ -500,9 +521,10 @@ def assemble_report(
     candidates: int = 0,
     stages: dict[str, float] | None = None,
     notes: Sequence[str] = (),
-    duplicates: Sequence[DuplicateGroup] = (),
+    plan: CorpusPlan | None = None,
 ) -> Report:
-    """The final :class:`Report` from the outputs of every stage."""
+    """The final :class:`Report` from the outputs of every stage (``plan`` gives
+    the duplicate groups)."""
     documents = [f.info for f in facts]
     counts, annotated = framing_counts(flags, clusters, documents)
     repeats = [r for f in facts for r in f.repeats]
@@ -519,5 +541,5 @@ def assemble_report(
         stages=dict(stages or {}),
         notes=tuple(notes),
         texts=texts,
-        duplicates=tuple(duplicates),
+        duplicates=duplicate_section(facts, plan) if plan is not None else (),
     )

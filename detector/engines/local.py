@@ -462,16 +462,14 @@ def build_report_local(
     """:func:`detector.report.build_report` on local processes (see there)."""
     import numpy as np
 
-    from detector.boilerplate import aggregate_phrases, select_phrase_grams
+    from detector.boilerplate import select_phrase_grams
     from detector.candidates import key_partitions, link_entries, pairs_from_links
     from detector.fingerprint import window_starts
     from detector.stages import (
         assemble_clusters,
         assemble_report,
-        duplicate_section,
-        in_boilerplate,
+        corpus_phrases,
         plan_corpus,
-        unit_index,
     )
 
     def tick(stage: str, advance: int, total: int | None) -> None:
@@ -572,14 +570,7 @@ def build_report_local(
         stages["framing"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        documents = [f.info for f in facts]
-        phrases = aggregate_phrases(
-            occurrences,
-            documents,
-            text_of,
-            unit_index(clusters, documents),
-            chrome=in_boilerplate(clusters, documents),
-        )
+        phrases = corpus_phrases(occurrences, facts, clusters, text_of)
         stages["phrases"] = time.perf_counter() - t
     texts = {d.id: d.text for d in docs}
     stages["total"] = time.perf_counter() - t0
@@ -594,5 +585,5 @@ def build_report_local(
         candidates=len(pairs),
         stages=stages,
         notes=notes,
-        duplicates=duplicate_section(facts, plan),
+        plan=plan,
     )

@@ -385,17 +385,15 @@ def build_report_spark(
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    from detector.boilerplate import aggregate_phrases, select_phrase_grams
+    from detector.boilerplate import select_phrase_grams
     from detector.engines.local import load_corpus
     from detector.index import decode_passages
     from detector.stages import (
         assemble_clusters,
         assemble_report,
+        corpus_phrases,
         doc_info,
-        duplicate_section,
-        in_boilerplate,
         plan_corpus,
-        unit_index,
     )
 
     del workers
@@ -518,14 +516,7 @@ def build_report_spark(
         stages["framing"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        documents = [f.info for f in facts]
-        phrases = aggregate_phrases(
-            occurrences,
-            documents,
-            text_of,
-            unit_index(clusters, documents),
-            chrome=in_boilerplate(clusters, documents),
-        )
+        phrases = corpus_phrases(occurrences, facts, clusters, text_of)
         stages["phrases"] = time.perf_counter() - t
         facts_rdd.unpersist()
         doc_keys.unpersist()
@@ -545,7 +536,7 @@ def build_report_spark(
         candidates=len(pairs),
         stages=stages,
         notes=notes,
-        duplicates=duplicate_section(facts, plan),
+        plan=plan,
     )
 
 

@@ -129,7 +129,7 @@ def index_report(
 
     import numpy as np
 
-    from detector.boilerplate import aggregate_phrases, select_phrase_grams
+    from detector.boilerplate import select_phrase_grams
     from detector.candidates import band_keys, candidate_pairs, shingle_set, sketch_shingles
     from detector.duplicates import doc_signature, span_map
     from detector.engines.local import phrase_occurrences_of
@@ -138,11 +138,9 @@ def index_report(
         DocFacts,
         assemble_clusters,
         assemble_report,
+        corpus_phrases,
         doc_info,
-        duplicate_section,
-        in_boilerplate,
         plan_corpus,
-        unit_index,
     )
 
     def tick(stage: str, advance: int, total: int | None) -> None:
@@ -251,14 +249,7 @@ def index_report(
         occurrences = phrase_occurrences_of(docs, hits, selected, df, ix.params)
     if model is not None:
         flags = _framing_flags(ix, model, seqs, docs, tick)
-    documents = [f.info for f in facts]
-    phrases = aggregate_phrases(
-        occurrences,
-        documents,
-        text_of,
-        unit_index(clusters, documents),
-        chrome=in_boilerplate(clusters, documents),
-    )
+    phrases = corpus_phrases(occurrences, facts, clusters, text_of)
     stages["phrases+framing"] = time.perf_counter() - t
     stages["total"] = time.perf_counter() - t0
     return assemble_report(
@@ -270,7 +261,7 @@ def index_report(
         candidates=len(pairs),
         stages=stages,
         notes=notes,
-        duplicates=duplicate_section(facts, plan),
+        plan=plan,
     )
 
 
