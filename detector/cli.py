@@ -30,6 +30,18 @@ def _write_output(data: str, output: str | None) -> None:
     if output is None or output == "-":
         click.echo(data, nl=False)
         return
+    import stat
+
+    try:
+        mode = os.stat(output).st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        # a device or a pipe (-o /dev/null, -o fifo): renaming a temporary
+        # file over it would replace the device node itself, so write through
+        with _disk_full_is_one_line(output), open(output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(data)
+        return
     directory = os.path.dirname(os.path.abspath(output))
     import tempfile
 
@@ -378,6 +390,9 @@ def _check_report_output(fmt: str, output: str | None) -> None:
     """Refuse impossible output choices before any work is done."""
     if fmt in ("parquet", "sqlite") and (not output or output == "-"):
         raise click.UsageError(f"--format {fmt} writes a binary file: give -o FILE")
+    if fmt in ("parquet", "sqlite") and os.path.exists(output) and not os.path.isfile(output):  # type: ignore[arg-type]
+        # the file is written whole and renamed into place: never over a device or a pipe
+        raise click.UsageError(f"--format {fmt} writes a file: -o {output} is not a regular file")
     if fmt == "parquet":
         from detector.inputs.extras import require_extra
 

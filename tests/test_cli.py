@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -270,3 +271,26 @@ def test_train_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     assert proc.returncode == 0, err
     assert re.search(r"training\s.*\d+:\d\d:\d\d", err), err[:300]  # the bar with elapsed time
     assert "detector: trained" in err
+
+
+def test_output_to_a_pipe_writes_through_and_keeps_the_pipe(tmp_path) -> None:
+    # -o /dev/null used to rename a temporary file over the device node; a
+    # FIFO stands in for any non-regular file here
+    import stat
+    import threading
+
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    src = tmp_path / "a.txt"
+    src.write_text("Russia and Belarus signed a broad agreement on foreign policy cooperation in Minsk today.", "utf-8")
+    result = CliRunner().invoke(cli, ["compare", str(src), str(src), "--format", "json", "-o", str(fifo)])
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert json.loads(got[0])["schema"].startswith("detector.compare/")
+    refused = CliRunner().invoke(cli, ["report", str(src), "--format", "sqlite", "-o", str(fifo)])
+    assert refused.exit_code == 2 and "not a regular file" in refused.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
