@@ -529,6 +529,7 @@ def phrase_occurrences(
 
 _URLISH = regex.compile(r"://|www\.|\]\(|[*/%=&@_#\\|]|\.(?:com|ru|org|net|io|me|tech|html?)\b", regex.I)
 _DIGIT = regex.compile(r"\p{N}")
+_PHRASE_WORD = regex.compile(r"[\p{L}\p{N}]+")
 _PAIRS = (("(", ")"), ("[", "]"), ("{", "}"), ("«", "»"), ("“", "”"), ("„", "“"))
 
 
@@ -638,12 +639,12 @@ def aggregate_phrases(
     # maximal: a phrase inside a longer one that is listed goes
     scored.sort(key=lambda x: (-x[1].words, -x[0], x[1].text))
     kept: list[tuple[float, Phrase]] = []
-    longer: list[str] = []
+    inside: set[tuple[str, ...]] = set()  # every word run of a kept phrase
     for score, phrase in scored:
-        folded = " ".join(regex.findall(r"[\p{L}\p{N}]+", phrase.text.casefold()))
-        if any(f" {folded} " in f" {x} " for x in longer):
+        words = tuple(_PHRASE_WORD.findall(phrase.text.casefold()))
+        if words in inside:
             continue
-        longer.append(folded)
+        inside.update(words[i:j] for i in range(len(words)) for j in range(i + 1, len(words) + 1))
         kept.append((score, phrase))
     kept.sort(key=lambda x: (-x[0], -x[1].outlets, x[1].text))
     return [p for _, p in kept[:limit]]
