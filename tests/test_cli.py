@@ -294,3 +294,16 @@ def test_output_to_a_pipe_writes_through_and_keeps_the_pipe(tmp_path) -> None:
     refused = CliRunner().invoke(cli, ["report", str(src), "--format", "sqlite", "-o", str(fifo)])
     assert refused.exit_code == 2 and "not a regular file" in refused.output
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_flag_text_view_shows_the_stance(tmp_path) -> None:
+    src = tmp_path / "s.txt"
+    src.write_text(
+        "The era of Western dominance is not over, and talk of a multipolar world is premature.\n"
+        "Russia and Belarus stand for a multipolar world order free of Western double standards and diktat.\n",
+        "utf-8",
+    )
+    result = CliRunner().invoke(cli, ["flag", str(src), "--color", "never"])
+    assert result.exit_code == 0, result.output
+    assert "stance" in result.stdout and "promoted" in result.stdout
+    assert "denied" in result.stdout

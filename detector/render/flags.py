@@ -38,7 +38,7 @@ def flags_to_dict(
 
 
 def render_flags(documents: list[Document], flags: list[FramingSpan]) -> RenderableType:
-    """One table per document: label, probability, sentence with cue words underlined."""
+    """One table per document: label, probability, stance, sentence with cue words underlined."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -54,6 +54,7 @@ def render_flags(documents: list[Document], flags: list[FramingSpan]) -> Rendera
         )
         table.add_column("label", no_wrap=True)
         table.add_column("score", justify="right")
+        table.add_column("stance", no_wrap=True)
         table.add_column("chars", no_wrap=True)
         table.add_column("sentence (cue words underlined)", ratio=3)
         table.add_column("cues", ratio=1)
@@ -66,6 +67,8 @@ def render_flags(documents: list[Document], flags: list[FramingSpan]) -> Rendera
                     sentence.stylize("bold underline", lo, hi)
             # the cue words again as plain text: underlines vanish without colour
             cues = Text(" · ".join(display_text(text[c.start : c.end]) for c in f.cues))
-            table.add_row(f.label, f"{f.score:.2f}", f"{f.start}–{f.end}", sentence, cues)
+            # only a promoted frame is counted; a rebuttal or denial is shown as such
+            stance = Text(f.stance, style="" if f.stance == "promoted" else "dim italic")
+            table.add_row(f.label, f"{f.score:.2f}", stance, f"{f.start}–{f.end}", sentence, cues)
         parts.append(table if mine else Text(f"{display_text(doc.id)}: no framing flagged"))
     return Group(*parts)

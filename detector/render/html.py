@@ -333,10 +333,13 @@ def _lazy_member(m: Member, cluster: Cluster, urls: dict[str, str]) -> dict[str,
 
 
 def _framing_by_outlet(report: Report) -> dict[str, dict[str, int]]:
-    """Flags per label and (sanitised) outlet, for the filtered framing table."""
+    """Promoted flags per label and (sanitised) outlet, for the filtered framing table
+    (a rebutted, denied or discussed frame is not counted, as in ``framing_counts``)."""
     outlet_of = {d.id: d.outlet for d in report.documents}
     out: dict[str, Counter[str]] = defaultdict(Counter)
     for f in report.framing:
+        if getattr(f, "stance", "promoted") != "promoted":
+            continue
         outlet = outlet_of.get(f.doc)
         if outlet:
             out[f.label][display_text(outlet)] += 1
