@@ -137,7 +137,9 @@ class DocFacts:
                 continue
             dtype, shape = _dtype(item[0]), item[1]
             count = math.prod(shape)
-            arr = np.frombuffer(blob, dtype=dtype, count=count, offset=offset)
+            # a copy, so an array dropped later (the corpus counts are done
+            # with shingle sets) does not keep the whole buffer alive
+            arr = np.frombuffer(blob, dtype=dtype, count=count, offset=offset).copy()
             offset += count * dtype.itemsize
             arrays.append(arr if len(shape) == 1 else arr.reshape(shape))
         keys, grams, shingles, shingle_set, dup_sig, *segments = arrays
