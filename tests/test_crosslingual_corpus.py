@@ -168,13 +168,16 @@ class TagEncoder:
 
     def encode(self, texts):
         import re
+        import zlib
 
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         for row, text in enumerate(texts):
             for tag in re.findall(r"\[(\d+)\]", text):
                 out[row, int(tag) % self.dimensions] += 1.0
             if not out[row].any():
-                out[row, hash(text) % self.dimensions] = 1.0
+                # a stable slot apart from every tag the tests use (Python's
+                # salted hash() made this test fail when it hit a tag's slot)
+                out[row, 48 + zlib.crc32(text.encode("utf-8", "surrogatepass")) % 8] = 1.0
         return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
