@@ -107,26 +107,6 @@ def parse_date(value: str | None) -> datetime | None:
     return parsed
 
 
-def _covered(spans: Sequence[tuple[int, int]], start: int, end: int) -> int:
-    """Characters of ``[start, end)`` inside the sorted, disjoint ``spans``. O(k)."""
-    total = 0
-    for s, e in spans:
-        if s >= end:
-            break
-        total += max(0, min(e, end) - max(s, start))
-    return total
-
-
-def _disjoint(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
 _WORD_CHAR = regex.compile(r"[\p{L}\p{N}]")
 
 
@@ -189,12 +169,11 @@ def _make_cluster(
     passages: int,
     scores: Sequence[float],
     kinds: Counter[str],
-) -> tuple[tuple[int, int], Cluster]:
-    """A numbered-later cluster from ``(doc index, member)`` pairs, members in time order."""
+) -> Cluster:
+    """An unnumbered cluster from ``(doc index, member)`` pairs, members in time order."""
     ordered = sorted(members, key=lambda x: (int(ranks[x[0]]), x[1].start))
     first = ordered[0][1]
     dated = parse_date(first.date) is not None
-    docs = {d for d, _ in members}
     outlets = tuple(sorted({m.outlet for _, m in members if m.outlet is not None}))
     cluster = Cluster(
         id=0,
@@ -208,8 +187,7 @@ def _make_cluster(
         kinds=dict(kinds),
         earliest_note=earliest_note([m for _, m in ordered]),
     )
-    size = sum(m.end - m.start for _, m in members)
-    return (len(docs), size), cluster
+    return cluster
 
 
 def _members_of(
@@ -261,9 +239,10 @@ def star_clusters(
         documents: metadata by doc index.
         texts: document text by index.
         ranks: time rank of each document (:func:`detector.duplicates.time_ranks`).
-        chrome: per document, sorted disjoint character spans of its
-            boilerplate; a passage at least half chrome on both sides is
-            left out (boilerplate clusters report that text).
+        chrome: per document, character spans of its boilerplate; chrome
+            at either end of a passage's span is cut off, and a passage that
+            loses half of either side that way is left out (boilerplate
+            clusters report that text).
         copies: per representative document, its near-identical duplicates
             as ``(doc index, map)`` where ``map(start, end)`` carries a span
             of the representative into the duplicate (None when it falls in
@@ -272,8 +251,8 @@ def star_clusters(
         share: overlap share that makes two spans of a document one text.
 
     Returns:
-        Reuse clusters (not yet numbered, ``id`` 0) with their sort keys
-        ``(documents, characters)``. O(P log P) for P passages.
+        Reuse clusters, not yet numbered (``id`` 0; see
+        :func:`number_clusters`). O(P log P) for P passages.
     """
     chrome = chrome or {}
     copies = copies or {}
@@ -325,7 +304,7 @@ def star_clusters(
     groups: dict[int, list[int]] = defaultdict(list)
     for r in range(len(rows)):
         groups[root[text_of_row[r]]].append(r)
-    out: list[tuple[tuple[int, int], Cluster]] = []
+    out: list[Cluster] = []
     for row_ids in groups.values():
         spans: list[tuple[int, int, int, int]] = []
         for r in row_ids:
@@ -357,11 +336,13 @@ def star_clusters(
                 kinds=kinds,
             )
         )
-    return [c for _, c in sorted(out, key=lambda x: _order_key(x))]  # type: ignore[misc]
+    return out
 
 
-def _order_key(item: tuple[tuple[int, int], Cluster]) -> tuple[int, int, str, int]:
-    (docs, size), c = item
+def _order_key(c: Cluster) -> tuple[int, int, str, int]:
+    """Report order: most documents, then most characters, then position."""
+    docs = len({m.doc for m in c.members})
+    size = sum(m.end - m.start for m in c.members)
     return (-docs, -size, c.members[0].doc, c.members[0].start)
 
 
@@ -395,16 +376,14 @@ def boilerplate_clusters(
                 members, ranks, kind="boilerplate", passages=len(members), scores=[1.0], kinds=Counter()
             )
         )
-    return [c for _, c in sorted(out, key=_order_key)]
+    return out
 
 
 def number_clusters(clusters: Iterable[Cluster]) -> list[Cluster]:
     """Clusters in report order (most documents, then most characters), numbered from 1."""
     from dataclasses import replace
 
-    items = [((len({m.doc for m in c.members}), sum(m.end - m.start for m in c.members)), c) for c in clusters]
-    items.sort(key=_order_key)
-    return [replace(c, id=n) for n, (_, c) in enumerate(items, 1)]
+    return [replace(c, id=n) for n, c in enumerate(sorted(clusters, key=_order_key), 1)]
 
 
 def find_repeats(

@@ -13,12 +13,11 @@ import json
 
 import pytest
 from conftest import ROOT, require_tool
+from tg_slice import CORPORA
 
 from detector.coherence import report_coherence
 from detector.report import build_report
 from detector.schema import Document
-
-CORPORA = ROOT.parent / "shared" / "corpora"
 
 
 def _paragraphs(text: str, min_words: int = 40) -> list[str]:

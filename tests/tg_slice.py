@@ -15,8 +15,6 @@ import json
 import os
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = Path(os.environ.get("DETECTOR_CORPORA", ROOT.parent / "shared" / "corpora"))
 TG_NEWS = CORPORA / "tg-news-ru.dev.jsonl.gz"
@@ -24,9 +22,11 @@ START, SIZE = 6500, 300
 
 
 def tg_news_slice(folder: Path) -> Path:
-    """Write the slice as JSON Lines into ``folder``; skip the test if the corpus is absent."""
-    if not TG_NEWS.exists():
-        pytest.skip(f"real corpus not available: {TG_NEWS}")
+    """Write the slice as JSON Lines into ``folder``; skip the test if the corpus is
+    absent (fail in CI, where it must be there)."""
+    from conftest import require_tool
+
+    require_tool(TG_NEWS.exists(), f"real corpus {TG_NEWS}")
     with gzip.open(TG_NEWS, "rt", encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]
     rows.sort(key=lambda r: (r["date"], r["id"]))
