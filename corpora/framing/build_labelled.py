@@ -4,9 +4,10 @@ Every record is validated (``text`` a non-empty string, ``labels`` a list of
 known labels, ``lang`` and ``source`` strings) and re-serialised with a fixed
 key order, so the output is byte-for-byte reproducible. Exact duplicate texts
 are kept once (the first occurrence wins; conflicting labels are an error),
-and any sentence that also appears in ``heldout.jsonl`` (after whitespace and
-case folding) is dropped with a warning: the held-out file must never leak
-into training.
+and any sentence that also appears in a held-out file (``heldout.jsonl``,
+``heldout_real.jsonl``, ``heldout_state.jsonl``; after whitespace and case
+folding) is dropped with a warning: a held-out file must never leak into
+training.
 
 Usage::
 
@@ -68,7 +69,7 @@ def _records(path: Path) -> list[dict]:
 def build(parts_dir: Path, heldout: Path | None) -> tuple[str, dict[str, int]]:
     """Return the labelled.jsonl text and per-label counts."""
     held = set()
-    for path in (heldout, HERE / "heldout_real.jsonl"):
+    for path in (heldout, HERE / "heldout_real.jsonl", HERE / "heldout_state.jsonl"):
         if path is not None and path.exists():
             held |= {_key(r["text"]) for r in _records(path)}
     seen: dict[str, dict] = {}
