@@ -33,6 +33,8 @@ __all__ = [
     "star_clusters",
 ]
 
+_WORD = regex.compile(r"\w+")
+
 MIN_OVERLAP = 0.5
 """Two spans in one document are the same text when they overlap by this
 share of the longer one."""
@@ -170,8 +172,12 @@ def _make_cluster(
     scores: Sequence[float],
     kinds: Counter[str],
 ) -> Cluster:
-    """An unnumbered cluster from ``(doc index, member)`` pairs, members in time order."""
-    ordered = sorted(members, key=lambda x: (int(ranks[x[0]]), x[1].start))
+    """An unnumbered cluster from ``(doc index, member)`` pairs, members in time order.
+
+    Among members tied at the earliest time (same day on day-dated papers),
+    the most central one comes first: see :func:`_central_first`.
+    """
+    ordered = _central_first(sorted(members, key=lambda x: (int(ranks[x[0]]), x[1].start)))
     first = ordered[0][1]
     dated = parse_date(first.date) is not None
     outlets = tuple(sorted({m.outlet for _, m in members if m.outlet is not None}))
@@ -190,14 +196,69 @@ def _make_cluster(
     return cluster
 
 
+_CENTRAL_CANDIDATES = 16
+_CENTRAL_SAMPLE = 32
+
+
+def _grams3(text: str) -> set[tuple[str, ...]]:
+    from detector.tokens import tokenize
+
+    forms = tokenize(text).forms
+    return {forms[i : i + 3] for i in range(len(forms) - 2)} or ({tuple(forms)} if forms else set())
+
+
+def _central_first(ordered: list[tuple[int, Member]]) -> list[tuple[int, Member]]:
+    """Put first the tied-earliest member whose text most members share.
+
+    When several members share the earliest time (papers dated by day, or
+    an undated corpus), none is known to be the source, and input order
+    would make an arbitrary one (often the worst OCR scan) the
+    representative that every member is read against. The member whose
+    word 3-grams most members overlap by half (either way) is the text the
+    cluster is about. Ties keep time-then-input order.
+
+    Cost: O(c x s) set intersections for at most c = 16 candidates against
+    s = 32 members (the earliest in time order): bounded per cluster, never
+    the square of its copies.
+    """
+    if len(ordered) < 3:
+        return ordered
+    when = parse_date(ordered[0][1].date)
+    tied = [k for k, (_, m) in enumerate(ordered[:_CENTRAL_CANDIDATES]) if parse_date(m.date) == when]
+    if len(tied) < 2:
+        return ordered
+    sample = ordered[:_CENTRAL_SAMPLE]
+    grams = [_grams3(m.text) for _, m in sample]
+
+    def support(k: int) -> int:
+        rep = grams[k]
+        n = 0
+        for g in grams:
+            shared = len(g & rep)
+            n += bool(g and rep and (2 * shared >= len(g) or 2 * shared >= len(rep)))
+        return n
+
+    best = max(tied, key=lambda k: (support(k), -k))
+    if best == 0:
+        return ordered
+    return [ordered[best], *ordered[:best], *ordered[best + 1 :]]
+
+
 def _members_of(
     spans: Iterable[tuple[int, int, int, int]],
     documents: Sequence[DocInfo],
     texts: Callable[[int], str],
     share: float,
 ) -> list[tuple[int, Member]]:
-    """Members from ``(doc, start, end, words)`` spans: spans of one document
-    overlapping by ``share`` of the longer one are one member."""
+    """Members from ``(doc, start, end, words)`` spans of one cluster.
+
+    The spans are all places of one text, so spans of one document that
+    overlap at all, or are separated only by spaces and punctuation, are one
+    member (two passages that each caught part of one copy). A copy printed
+    twice in a document (a summary deck and the story) stays two members.
+    ``share`` is kept for the signature; O(k log k) for k spans.
+    """
+    del share
     by_doc: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for doc, start, end, words in spans:
         by_doc[doc].append((start, end, words))
@@ -205,10 +266,19 @@ def _members_of(
     for doc, items in by_doc.items():
         info = documents[doc]
         text = texts(doc)
-        for group in merge_overlapping([(s, e) for s, e, _ in items], share=share):
-            start = min(items[k][0] for k in group)
-            end = max(items[k][1] for k in group)
-            words = max(items[k][2] for k in group)
+        items.sort()
+        runs: list[list[int]] = []  # [start, end, words, parts]
+        for start, end, words in items:
+            if runs and (start <= runs[-1][1] or not _WORD_CHAR.search(text, runs[-1][1], start)):
+                run = runs[-1]
+                run[1] = max(run[1], end)
+                run[2] = max(run[2], words)
+                run[3] += 1
+            else:
+                runs.append([start, end, words, 1])
+        for start, end, words, parts in runs:
+            if parts > 1:  # the union is longer than any one passage: count its words
+                words = max(words, len(_WORD.findall(text, start, end)))
             out.append((doc, Member(info.id, start, end, info.outlet, info.date, words, text[start:end])))
     return out
 
