@@ -250,6 +250,7 @@ def cross_validate(texts: list[str], Y: np.ndarray, folds: int) -> np.ndarray:
 
 
 REAL_HELDOUT = ROOT / "corpora" / "framing" / "heldout_real.jsonl"
+STATE_HELDOUT = ROOT / "corpora" / "framing" / "heldout_state.jsonl"
 TG = ROOT.parent / "shared" / "corpora" / "tg-news-ru.dev.jsonl.gz"
 
 
@@ -330,6 +331,14 @@ CONTRAST: dict[str, dict[str, list[str]]] = {
             "Few serious observers believe that {lc}.",
             "Talk-show hosts keep repeating that {lc}; the figures say otherwise.",
         ],
+        # a second unseen set, written on 2026-12-02 before the training
+        # templates of the learned stance model (corpora/framing/make_contrasts.py),
+        # which avoid its wording: measures how far that model generalises
+        "unseen_distanced_2": [
+            "{s} - or so the official line goes, with little to back it up.",
+            "Supporters of the Kremlin insist that {lc}, an idea that does not survive scrutiny.",
+            "The notion that {lc} falls apart as soon as one reads the documents.",
+        ],
         "meta": [
             "The speech leaned on the familiar narrative that {lc}.",
             "Researchers studied how state media frames the idea that {lc}.",
@@ -354,6 +363,11 @@ CONTRAST: dict[str, dict[str, list[str]]] = {
             "{s}, но подтверждений этому нет.",
             "Вряд ли можно всерьёз утверждать, что {lc}.",
             "Ведущие ток-шоу твердят, что {lc}, но цифры говорят об обратном.",
+        ],
+        "unseen_distanced_2": [
+            "{s} \u2014 по крайней мере так гласит официальная версия, ничем не подкреплённая.",
+            "Сторонники Кремля настаивают, что {lc}, но эта идея не выдерживает проверки.",
+            "Представление о том, что {lc}, рассыпается при первом же знакомстве с документами.",
         ],
         "meta": [
             "В эфире снова звучала риторика о том, что {lc}.",
@@ -532,6 +546,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labelled", type=Path, default=LABELLED)
     parser.add_argument("--heldout", type=Path, default=HELDOUT)
     parser.add_argument("--real-heldout", type=Path, default=REAL_HELDOUT)
+    parser.add_argument("--state-heldout", type=Path, default=STATE_HELDOUT)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--cv", action="store_true", help="also k-fold CV on labelled.jsonl (slow)")
     parser.add_argument("--timing-docs", type=int, default=3000, help="real posts to time")
@@ -551,7 +566,11 @@ def main(argv: list[str] | None = None) -> int:
             "lexicon": by_language(Y, lexicon_predict(texts), data.langs),
         }
     held = read_labelled(args.heldout)
-    for key, path in (("heldout", args.heldout), ("real_heldout", args.real_heldout)):
+    for key, path in (
+        ("heldout", args.heldout),
+        ("real_heldout", args.real_heldout),
+        ("state_heldout", args.state_heldout),
+    ):
         if path.exists():
             d = read_labelled(path)
             Yh = d.matrix()
@@ -570,13 +589,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
         return 0
-    for part in ("cv", "heldout", "real_heldout"):
+    for part in ("cv", "heldout", "real_heldout", "state_heldout"):
         if part not in result:
             continue
         for lang in ("all", "en", "ru"):
             if lang in result[part]["model"]:
                 name = {"cv": f"{args.folds}-fold CV", "heldout": "authored held-out",
-                        "real_heldout": "real held-out"}[part]
+                        "real_heldout": "real held-out (tg-news-ru, chronam, seeds)",
+                        "state_heldout": "real state-media held-out"}[part]
                 print(fmt_table(f"{name} [{lang}] (promoted flags)",
                                 result[part]["model"][lang], result[part]["lexicon"][lang]))
     print("\nheld-out period of tg-news-ru.dev (latest 30% per channel):")
