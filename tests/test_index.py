@@ -344,6 +344,70 @@ def test_three_daily_batches_equal_one_batch_report(tmp_path: Path) -> None:
     assert report_json(incremental) == report_json(batch)
 
 
+def _no_tokenising(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the per-document analysis fail, in this process and in forked workers."""
+    import detector.stages
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("index report tokenised a document for its facts")
+
+    monkeypatch.setattr(detector.stages, "analyse_document", refuse)
+
+
+def test_chrome_is_stored_at_add_and_the_report_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from detector.index.codecs import unpack_chrome
+    from detector.load import iter_documents
+    from detector.report import build_report
+    from detector.stages import analyse_document
+
+    sample = ROOT / "corpora" / "sample" / "sample.jsonl"
+    docs = list(iter_documents([str(sample)], skip_bad=False))
+    expected = {d.id: analyse_document(0, d, DEFAULT_PARAMS).chrome for d in docs}
+    assert sum(1 for c in expected.values() if c) >= 10  # the sample has chrome to store
+    with Index(tmp_path / "ix.db") as ix:
+        ix.add([sample])
+        stored = dict(ix._db.execute("SELECT id, chrome FROM documents"))
+        assert {k: unpack_chrome(v) for k, v in stored.items()} == expected
+        _no_tokenising(monkeypatch)
+        incremental = ix.report()
+    monkeypatch.undo()
+    batch = build_report([str(sample)], DEFAULT_PARAMS, framing=False, workers=1)
+    assert report_json(incremental) == report_json(batch)
+
+
+def _as_version_2(db: Path) -> None:
+    """Turn a current index into what schema version 2 wrote: no chrome column."""
+    con = sqlite3.connect(db)
+    con.execute("ALTER TABLE documents DROP COLUMN chrome")
+    con.execute("PRAGMA user_version=2")
+    con.commit()
+    con.close()
+
+
+def test_version_2_index_is_migrated_and_its_chrome_computed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from detector.report import build_report
+
+    sample = ROOT / "corpora" / "sample" / "sample.jsonl"
+    db = tmp_path / "ix.db"
+    with Index(db) as ix:
+        ix.add([sample])
+    _as_version_2(db)
+    with Index(db) as ix:
+        assert ix.stats().schema_version == SCHEMA_VERSION == 3
+        assert ix._db.execute("SELECT count(*) FROM documents WHERE chrome IS NULL").fetchone()[0] == len(ix)
+        migrated = ix.report()  # computes the old rows' chrome and stores it
+        assert ix._db.execute("SELECT count(*) FROM documents WHERE chrome IS NULL").fetchone()[0] == 0
+        _no_tokenising(monkeypatch)
+        again = ix.report()
+    monkeypatch.undo()
+    batch = build_report([str(sample)], DEFAULT_PARAMS, framing=False, workers=1)
+    assert report_json(migrated) == report_json(batch) == report_json(again)
+
+
 @pytest.mark.slow
 def test_index_report_equals_batch_on_real_telegram_posts(tmp_path: Path) -> None:
     """300 real posts added in two batches (reposts, duplicates, footers): the same JSON report."""

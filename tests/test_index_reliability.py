@@ -176,7 +176,7 @@ def test_index_check_finds_a_broken_invariant(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- schema version
 
 
-@pytest.mark.parametrize("version", [0, 1])
+@pytest.mark.parametrize("version", [0, 1, 2])
 def test_hand_edited_schema_version_is_one_line(tmp_path: Path, version: int) -> None:
     db = tmp_path / "ix.db"
     with Index(db) as ix:

@@ -16,9 +16,10 @@ and recorded in ``PRAGMA user_version``):
   see), ``id``, ``hash`` (xxh3-64 of the UTF-8 text, hex), metadata, the
   original text, ``extra`` as JSON, ``added_at`` (UTC, ISO 8601), and the
   per-document facts of :func:`detector.report.analyse_document` that the
-  report needs (segment keys and spans, phrase 3-grams: raw little-endian
-  integer bytes; internal repeats: JSON spans), so a report never
-  re-tokenises the archive for them;
+  report needs (segment keys and spans, phrase 3-grams, chrome occurrences:
+  raw little-endian integer bytes; internal repeats: JSON spans), so a report
+  never re-tokenises the archive for them (rows written before schema
+  version 3 have no chrome: the next report computes and stores it);
 * ``windows``: one row per passage window: token start and the MinHash
   signature as raw little-endian ``uint32`` bytes (never a pickle);
 * ``bucket_runs``/``bucket_blocks``: the LSH bucket keys of every document,

@@ -29,11 +29,13 @@ __all__ = [
     "encode_flags",
     "encode_passages",
     "now",
+    "pack_chrome",
     "pack_ints",
     "pack_repeats",
     "pack_segments",
     "row_document",
     "tokens_of",
+    "unpack_chrome",
     "unpack_ints",
     "unpack_repeats",
     "unpack_segments",
@@ -163,6 +165,25 @@ def unpack_segments(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
 
     block = np.frombuffer(data, dtype="<i8").astype(np.int64).reshape(4, -1)
     return block[0].copy().view(np.uint64), block[1].copy(), block[2].copy(), block[3].copy()
+
+
+def pack_chrome(chrome: Sequence[tuple[int, int, int, int]]) -> bytes:
+    """A document's chrome (:func:`detector.chrome.chrome_occurrences`) as ``(n, 4)`` int64 bytes.
+
+    No chrome packs to ``b""`` (a stored empty value, unlike SQL NULL: not
+    computed yet). Keys are xxh3 values shifted right by one, so they fit.
+    """
+    import numpy as np
+
+    return np.asarray(chrome, dtype="<i8").reshape(-1, 4).tobytes()
+
+
+def unpack_chrome(data: bytes) -> tuple[tuple[int, int, int, int], ...]:
+    """Inverse of :func:`pack_chrome`."""
+    import numpy as np
+
+    rows = np.frombuffer(data, dtype="<i8").reshape(-1, 4).tolist()
+    return tuple((a, b, c, d) for a, b, c, d in rows)
 
 
 def pack_repeats(repeats: Sequence[Any]) -> str:

@@ -91,7 +91,14 @@ CREATE TABLE framing_flags (
 """
 )
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# v3: each document's chrome (detector.chrome.chrome_occurrences) stored at
+# add time, so a report never tokenises the archive again. Rows of an older
+# index keep NULL until the next report computes and stores theirs.
+_V3 = """
+ALTER TABLE documents ADD COLUMN chrome BLOB;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -106,7 +113,8 @@ def _statements(script: str) -> Iterator[str]:
 
 @functools.cache
 def expected_tables(version: int) -> frozenset[str]:
-    """The tables of schema ``version`` (built once in memory from the migrations)."""
+    """The tables of schema ``version``, and their columns as ``table.column``
+    (built once in memory from the migrations)."""
     db = sqlite3.connect(":memory:")
     try:
         for script in MIGRATIONS[:version]:
@@ -118,12 +126,19 @@ def expected_tables(version: int) -> frozenset[str]:
 
 
 def _tables(db: sqlite3.Connection) -> frozenset[str]:
-    return frozenset(
+    """Table names, plus ``table.column`` for each column (a migration may only add columns)."""
+    names = [
         r[0]
         for r in db.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
         )
-    )
+    ]
+    columns = [
+        f"{name}.{col}"
+        for name in names
+        for (col,) in db.execute("SELECT name FROM pragma_table_info(?)", (name,))
+    ]
+    return frozenset(names + columns)
 
 
 @contextlib.contextmanager
@@ -202,7 +217,7 @@ def check_schema(path: str, version: int, tables: frozenset[str]) -> None:
     if version == 0 and tables and not tables >= core:
         raise IndexFileError(
             f"{path}: not a detector index (an SQLite database with other tables: "
-            f"{', '.join(sorted(tables)[:5])})"
+            f"{', '.join(sorted(t for t in tables if '.' not in t)[:5])})"
         )
     if not missing and not foreign:
         return

@@ -12,7 +12,9 @@ Per-document facts that the batch stages need but the index does not store
 (a :class:`~detector.stages.DocFacts` field outside :data:`STORED_FACTS`,
 e.g. one added to the stages after the index schema) are computed by
 :func:`detector.stages.analyse_document` at report time, on every core, so
-an index report equals a batch report whatever the index stores.
+an index report equals a batch report whatever the index stores. So is the
+``chrome`` of rows written before schema version 3 (NULL there); the report
+stores what it computed, so it is computed once.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from detector.index.codecs import (
     decode_passages,
     encode_flags,
     encode_passages,
+    pack_chrome,
     row_document,
+    unpack_chrome,
     unpack_ints,
     unpack_repeats,
     unpack_segments,
@@ -54,6 +58,7 @@ STORED_FACTS = frozenset(
         "shingle_set",  # from the stored shingles
         "phrase_seq",  # second-pass only (phrases are found from the tokens)
         "dup_sig",  # from the stored shingles
+        "chrome",  # since schema version 3 (NULL in older rows: computed by the report)
     }
 )
 """:class:`~detector.stages.DocFacts` fields the index stores or derives without tokenising."""
@@ -68,9 +73,17 @@ def unstored_facts(doc: Document, params: Any, names: Sequence[str]) -> dict[str
 
 
 def _missing_facts(
-    docs: Sequence[Document], params: Any, tick: Callable[[str, int, int | None], None]
-) -> list[dict[str, Any]] | None:
-    """Per document, the DocFacts fields the index does not store (None when it stores them all)."""
+    docs: Sequence[Document],
+    unstored_chrome: Sequence[int],
+    params: Any,
+    tick: Callable[[str, int, int | None], None],
+) -> dict[int, dict[str, Any]]:
+    """DocFacts fields the index does not hold, by document position (only those that lack some).
+
+    Every document lacks the fields outside :data:`STORED_FACTS`; the
+    documents at ``unstored_chrome`` lack ``chrome`` too (rows written before
+    schema version 3). Nothing is tokenised when the index holds them all.
+    """
     import itertools
     from dataclasses import fields
 
@@ -78,19 +91,36 @@ def _missing_facts(
     from detector.stages import DocFacts
 
     names = tuple(f.name for f in fields(DocFacts) if f.name not in STORED_FACTS)
-    if not names:
-        return None
-    out: list[dict[str, Any]] = []
+    todo = range(len(docs)) if names else unstored_chrome
+    chrome = set(unstored_chrome)
+    wanted = [(*names, "chrome") if i in chrome else names for i in todo]
+    out: dict[int, dict[str, Any]] = {}
+    if not todo:
+        return out
     # a pool only pays for itself beyond a few dozen documents
-    with sketch_pool(None if len(docs) >= 64 else 1) as pool:
-        args = (docs, itertools.repeat(params), itertools.repeat(names))
+    with sketch_pool(None if len(todo) >= 64 else 1) as pool:
+        args = ([docs[i] for i in todo], itertools.repeat(params), wanted)
         found = (
             pool.map(unstored_facts, *args, chunksize=16) if pool else map(unstored_facts, *args)
         )
-        for extra in found:
-            out.append(extra)
-            tick("facts", 1, len(docs))
+        for i, extra in zip(todo, found, strict=True):
+            out[i] = extra
+            tick("facts", 1, len(todo))
     return out
+
+
+def _store_chrome(ix: Index, rows: Sequence[tuple[bytes, int]]) -> None:
+    """Store chrome computed for rows that had none (``(packed chrome, seq)``).
+
+    A row replaced meanwhile by ``add`` has its own chrome already and is
+    left alone.
+    """
+    for start in range(0, len(rows), 512):
+        with write_transaction(ix._db):
+            ix._db.executemany(
+                "UPDATE documents SET chrome=? WHERE seq=? AND chrome IS NULL",
+                rows[start : start + 512],
+            )
 
 
 def index_report(
@@ -154,14 +184,17 @@ def index_report(
     facts: list[DocFacts] = []
     grams: list[np.ndarray] = []
     shingles: list[np.ndarray] = []
+    unstored_chrome: list[int] = []
     empty = np.zeros(0, dtype=np.uint64)
     for row in ix._db.execute(
         "SELECT seq, id, text, outlet, date, url, lang, extra, n_tokens, shingles, segments, "
-        "grams, repeats FROM documents ORDER BY seq"
+        "grams, repeats, chrome FROM documents ORDER BY seq"
     ):
         seq, doc = row_document(row[:8])
-        n_tokens, sh, seg, gram, rep = row[8:]
+        n_tokens, sh, seg, gram, rep, chrome = row[8:]
         pos = len(docs)
+        if chrome is None:
+            unstored_chrome.append(pos)
         seqs.append(seq)
         docs.append(doc)
         grams.append(unpack_ints(gram))
@@ -178,14 +211,17 @@ def index_report(
                 repeats=unpack_repeats(rep, doc.id, doc.text),
                 shingle_set=distinct,
                 dup_sig=doc_signature(distinct, ix.params),
+                chrome=() if chrome is None else unpack_chrome(chrome),
             )
         )
     stages["load"] = time.perf_counter() - t0
 
     t = time.perf_counter()
-    extra = _missing_facts(docs, ix.params, tick)
-    if extra is not None:
-        facts = [replace(f, **x) for f, x in zip(facts, extra, strict=True)]
+    extra = _missing_facts(docs, unstored_chrome, ix.params, tick)
+    for i, x in extra.items():
+        facts[i] = replace(facts[i], **x)
+    if unstored_chrome:
+        _store_chrome(ix, [(pack_chrome(facts[i].chrome), seqs[i]) for i in unstored_chrome])
     stages["facts"] = time.perf_counter() - t
 
     # What a batch report decides over the whole corpus (time order,

@@ -23,6 +23,7 @@ from detector.index.codecs import (
     content_hash,
     date_key,
     now,
+    pack_chrome,
     pack_ints,
     pack_repeats,
     pack_segments,
@@ -430,13 +431,14 @@ class Index:
                     pack_segments(facts.segments),
                     pack_ints(facts.grams),
                     pack_repeats(facts.repeats),
+                    pack_chrome(facts.chrome),
                     now(),
                 )
                 if row is None:
                     cur = db.execute(
                         "INSERT INTO documents(hash, outlet, date, url, lang, text, extra, "
-                        "n_tokens, shingles, segments, grams, repeats, added_at, id) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        "n_tokens, shingles, segments, grams, repeats, chrome, added_at, id) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (*values, doc.id),
                     )
                     seq = int(cur.lastrowid)  # type: ignore[arg-type]
@@ -449,7 +451,7 @@ class Index:
                     db.execute(
                         "UPDATE documents SET hash=?, outlet=?, date=?, url=?, lang=?, text=?, "
                         "extra=?, n_tokens=?, shingles=?, segments=?, grams=?, repeats=?, "
-                        "added_at=? "
+                        "chrome=?, added_at=? "
                         "WHERE seq=?",
                         (*values, seq),
                     )
