@@ -342,6 +342,53 @@ def copies_of(
     return out
 
 
+EDGE_TEMPLATE_MIN_DOCS = 3
+"""Documents of one outlet an edge-only text must recur in to be its chrome."""
+
+
+def _index_of(clusters: Sequence[Cluster], infos: Sequence[DocInfo]) -> dict[str, int]:
+    """Document index by id, for the documents of single-outlet clusters only."""
+    wanted = {
+        m.doc
+        for c in clusters
+        if len(c.outlets) == 1 and c.kind == "reuse"
+        for m in c.members
+    }
+    return {info.id: i for i, info in enumerate(infos) if info.id in wanted}
+
+
+def _edge_template(cluster: Cluster, facts: Sequence[DocFacts], index_of: dict[str, int]) -> Cluster:
+    """A single-outlet text found only at its documents' edges is that outlet's chrome.
+
+    A masthead or footer that OCR or small edits vary ("NORWICH, CONN.,
+    SATURDAY, APRIL 1, 1916 ... PRICE TWO CENTS") escapes the exact segment
+    counts of :func:`detector.boilerplate.boilerplate_groups`, but the
+    alignment still finds it. It is chrome, not a story the outlet printed
+    again, when it recurs in at least :data:`EDGE_TEMPLATE_MIN_DOCS`
+    documents of one outlet, every member lies within the first or last
+    :data:`detector.boilerplate.EDGE_SEGMENTS` segments of its document, and
+    no member is more than a third of its document's words (a reposted
+    story is most of its post). O(members).
+    """
+    from detector.boilerplate import EDGE_SEGMENTS
+
+    if cluster.kind != "reuse" or len(cluster.outlets) != 1:
+        return cluster
+    if len({m.doc for m in cluster.members}) < EDGE_TEMPLATE_MIN_DOCS:
+        return cluster
+    for m in cluster.members:
+        f = facts[index_of[m.doc]]
+        _, starts, ends, _ = f.segments
+        n = len(starts)
+        if n == 0 or 3 * m.words > f.info.words:
+            return cluster
+        at_head = m.end <= ends[min(EDGE_SEGMENTS, n) - 1]
+        at_tail = m.start >= starts[max(0, n - EDGE_SEGMENTS)]
+        if not (at_head or at_tail):
+            return cluster
+    return replace(cluster, kind="boilerplate")
+
+
 def assemble_clusters(
     facts: Sequence[DocFacts],
     passages: Iterable[tuple[int, int, Passage]],
@@ -401,6 +448,7 @@ def assemble_clusters(
         chrome=chrome,
         copies=copies,
     )
+    reuse = [_edge_template(c, facts, index_of) for c in reuse] if (index_of := _index_of(reuse, infos)) else reuse
     return number_clusters(
         [
             *reuse,
