@@ -31,14 +31,13 @@ character spans into the original texts.
 from __future__ import annotations
 
 import itertools
-import re
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from detector.chains import Region, chain, merge_close
+from detector.charsim import url_tokens
 from detector.schema import Passage, Span, WordOp
 from detector.seeds import fragments, ngram_seeds, sentence_seeds
 
@@ -462,27 +461,11 @@ def _trim_edges(region: Region, ida: np.ndarray, idb: np.ndarray) -> None:
 _MIN_CONTENT_SHARE = 0.3
 
 
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:ru|com|org|net|io|me|tech|info|by|ua)/\S*")
-_URL_TOKENS: weakref.WeakKeyDictionary[Tokens, np.ndarray] = weakref.WeakKeyDictionary()
-
-
-def _url_tokens(t: Tokens) -> np.ndarray:
-    """Boolean mask of the tokens inside web addresses (cached per text). O(text)."""
-    cached = _URL_TOKENS.get(t)
-    if cached is None:
-        cached = np.zeros(len(t.starts), dtype=bool)
-        for m in _URL.finditer(t.text):
-            lo, hi = np.searchsorted(t.starts, [m.start(), m.end()], side="left")
-            cached[lo:hi] = True
-        _URL_TOKENS[t] = cached
-    return cached
-
-
 def _content_share(blocks: list[Block], t: Tokens, base: int) -> float:
     """Share of the kept (equal) tokens of side A that are words of 3+
     characters outside web addresses (two posts linking to one site share
     "https site ru p utm_source tg utm_medium social", not text). O(tokens)."""
-    in_url = _url_tokens(t)
+    in_url = url_tokens(t)
     kept = long = 0
     for equal, sa, ea, _, _ in blocks:
         if equal:
