@@ -283,6 +283,17 @@ def _members_of(
     return out
 
 
+def _one_day(members: Iterable[Member]) -> bool:
+    """Whether every member is dated and all fall on one calendar day."""
+    days = set()
+    for m in members:
+        when = parse_date(m.date)
+        if when is None:
+            return False
+        days.add(when.date())
+    return len(days) == 1
+
+
 def star_clusters(
     passages: Iterable[tuple[int, int, Passage]],
     documents: Sequence[DocInfo],
@@ -394,8 +405,15 @@ def star_clusters(
         kinds = Counter(rows[r][6] for r in row_ids)
         outlets = {m.outlet for _, m in members}
         # one outlet's posts that only resemble each other word for word in
-        # places (spun, paraphrased) share a template, not a text
-        template = len(outlets) == 1 and None not in outlets and not (kinds.keys() & {"verbatim", "edited"})
+        # places (spun, paraphrased), on different days, share a template,
+        # not a text; on one day they are editions of one text whose OCR or
+        # corrections differ (two editions of a paper)
+        template = (
+            len(outlets) == 1
+            and None not in outlets
+            and not (kinds.keys() & {"verbatim", "edited"})
+            and not _one_day(m for _, m in members)
+        )
         out.append(
             _make_cluster(
                 members,
