@@ -283,3 +283,52 @@ def test_framing_counts_only_promoted_flags() -> None:
     ]
     counts, _ = framing_counts(flags, [], docs)
     assert [(c.label, c.flags, c.documents) for c in counts] == [("multipolarity", 1, 1)]
+
+
+def _ocr_noise(text: str, every: int = 3) -> str:
+    """Misread letters the way 1916 scans do (e->c, h->li, m->rn, l->1) in every ``every``-th word."""
+    swaps = {"e": "c", "h": "li", "m": "rn", "l": "1", "o": "0", "a": "n"}
+    words = text.split(" ")
+    for k in range(0, len(words), every):
+        w = words[k]
+        for old, new in swaps.items():
+            if old in w:
+                words[k] = w.replace(old, new, 1)
+                break
+    return " ".join(words)
+
+
+def test_two_editions_of_one_day_are_one_text_not_a_template(seeds) -> None:
+    # one paper, two editions the same day: the story differs only by OCR misreads
+    story = "\n".join(_paragraphs(seeds["000_aed676f35e158f01"])[:3])
+    other = [p for t in (seeds["002_df50dd13ef8d3d9a"], seeds["003_77c117c2591ab588"]) for p in _paragraphs(t, 25)]
+    docs = [
+        Document(id="star/ed-1", text=f"{other[0]}\n{story}\n{other[1]}", outlet="star", date="1916-04-05"),
+        Document(id="star/ed-2", text=f"{other[2]}\n{_ocr_noise(story, every=4)}\n{other[3]}", outlet="star", date="1916-04-05"),
+    ]
+    report = build_report(docs, framing=False)
+    found = [c for c in report.clusters if {m.doc for m in c.members} == {"star/ed-1", "star/ed-2"}]
+    assert found and all(c.kind == "reuse" for c in found)
+
+
+def test_an_ocr_varied_masthead_is_chrome(seeds) -> None:
+    masthead = (
+        "NORWICH, CONN., {day}, APRIL {n}, 1916 {pages} PAGES PRICE TWO CENTS The Bulletin's Circulation in "
+        "Norwich is Double That of Any Other Paper, and Its Total Circulation is the Largest in Connecticut "
+        "in Proportion to the City's Population\nTHE BULLETIN is delivered by carrier in Norwich, Taftville, "
+        "Greeneville and Preston at twelve cents a week; by mail at six dollars a year, payable in advance. "
+        "Entered at the Postoffice at Norwich, Conn., as second-class matter"
+    )
+    days = ["SATURDAY", "MONDAY", "TUESDAY", "WEDNESDAY"]
+    stories = [p for t in seeds.values() for p in _paragraphs(t, 40)]
+    docs = []
+    for k, day in enumerate(days):
+        head = masthead.format(day=day, n=k + 1, pages=("SIXTEEN", "TEN", "TWELVE", "TEN")[k])
+        head = _ocr_noise(head, every=11 + k)  # each scan misreads other words: no exact repeat
+        body = "\n".join(stories[3 * k : 3 * k + 3])
+        docs.append(Document(id=f"bulletin/{k}", text=f"{head}\n{body}", outlet="bulletin", date=f"1916-04-0{k + 1}"))
+    report = build_report(docs, framing=False)
+    with_mast = [c for c in report.clusters if any("Circulation" in m.text for m in c.members)]
+    assert with_mast and all(c.kind == "boilerplate" for c in with_mast)
+    # the stories below it are no one's chrome
+    assert not any(c.kind == "boilerplate" and any(stories[0][:60] in m.text for m in c.members) for c in report.clusters)
