@@ -690,7 +690,9 @@ def _unshadowed(members: list[tuple[int, int, int, int]]) -> list[tuple[int, int
     for m0, m1, n0, n1 in sorted(members, key=lambda m: m[0] - m[1]):
         in_a = cov_a[m0 - lo_a : m1 - lo_a]
         in_b = cov_b[n0 - lo_b : n1 - lo_b]
-        if (in_b.mean() >= 0.5 and not in_a.any()) or (in_a.mean() >= 0.5 and not in_b.any()):
+        if (2 * np.count_nonzero(in_b) >= len(in_b) and not in_a.any()) or (
+            2 * np.count_nonzero(in_a) >= len(in_a) and not in_b.any()
+        ):
             continue
         in_a[:] = True
         in_b[:] = True

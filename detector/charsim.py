@@ -46,6 +46,7 @@ _MIN_FORM = 4
 # and made a 19-word restatement of one fact between two unrelated seed texts
 # a passage. Russian, with six cases and rich derivation, is where stems fail.
 _CYRILLIC_WORD = re.compile(r"[а-яё]+")
+_ANY_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
 # A sentence with fewer distinct grams than this (one or two content words)
 # scores 0: two such sentences match by chance.
 _MIN_GRAMS = 10
@@ -166,6 +167,17 @@ def _df_in(index: _GramIndex, grams: np.ndarray) -> np.ndarray:
     return np.where(index.vocab[pos] == grams, index.df[pos], 0)
 
 
+_CYRILLIC_TEXT: weakref.WeakKeyDictionary[Tokens, bool] = weakref.WeakKeyDictionary()
+
+
+def _has_cyrillic(t: Tokens) -> bool:
+    """Whether the text has a Cyrillic letter (cached per text; English pages skip the channel)."""
+    got = _CYRILLIC_TEXT.get(t)
+    if got is None:
+        got = _CYRILLIC_TEXT[t] = _ANY_CYRILLIC.search(t.text) is not None
+    return got
+
+
 def char_pair_scores(
     ta: Tokens,
     ranges_a: list[tuple[int, int]],
@@ -181,9 +193,9 @@ def char_pair_scores(
     both texts, as for the word channel. Returns two float arrays aligned
     with ``rows``. O(G log G) for the G grams of the listed sentences.
     """
-    if not len(rows):
-        empty = np.zeros(0, dtype=np.float64)
-        return empty, empty
+    if not len(rows) or not (_has_cyrillic(ta) and _has_cyrillic(tb)):
+        zero = np.zeros(len(rows), dtype=np.float64)
+        return zero, zero
     ia, ib = _gram_index(ta, ranges_a), _gram_index(tb, ranges_b)
     n_sent = len(ranges_a) + len(ranges_b)
     pair_a, grams_a = _gather(ia, np.asarray(rows, dtype=np.int64))

@@ -97,8 +97,83 @@ def _rank_pairs(
     return pairs[:, 0], pairs[:, 1]
 
 
+@dataclass(frozen=True)
+class _Shingles:
+    """One text's n-gram hashes, sorted once for every pair the text is in."""
+
+    hashes: np.ndarray  # the n-gram starting at each token
+    order: np.ndarray  # stable argsort of ``hashes``
+    sorted: np.ndarray  # ``hashes[order]``
+    count: np.ndarray  # occurrences in the text of the n-gram at each token
+
+
+_SHINGLES: weakref.WeakKeyDictionary[Tokens, dict[int, _Shingles]] = weakref.WeakKeyDictionary()
+
+
+def _shingles(t: Tokens, n: int) -> _Shingles:
+    per_n = _SHINGLES.setdefault(t, {})
+    got = per_n.get(n)
+    if got is None:
+        h = shingle_hashes(t.ids, n)
+        order = np.argsort(h, kind="stable")
+        ordered = h[order]
+        count = (
+            np.searchsorted(ordered, h, side="right") - np.searchsorted(ordered, h, side="left")
+        )
+        got = per_n[n] = _Shingles(h, order, ordered, count)
+    return got
+
+
+def _occurrences(sa: _Shingles, sb: _Shingles) -> tuple[np.ndarray, np.ndarray]:
+    """For each token of B: the first index of its n-gram in A's sorted n-grams and
+    how many times A has it. Searches with B's sorted n-grams (several times
+    faster than unsorted needles) and scatters back to B's token order."""
+    lo = np.searchsorted(sa.sorted, sb.sorted, side="left")
+    hi = np.searchsorted(sa.sorted, sb.sorted, side="right")
+    left = np.empty_like(lo)
+    count = np.empty_like(lo)
+    left[sb.order] = lo
+    count[sb.order] = hi - lo
+    return left, count
+
+
 def ngram_seeds(ta: Tokens, tb: Tokens, n: int, max_df: int) -> tuple[np.ndarray, np.ndarray]:
     """Token positions ``(i, j)`` where the same n-gram starts in A and B.
+
+    N-grams occurring at most ``max_df`` times in both texts are paired
+    all-to-all; more frequent ones by rank (:func:`_rank_pairs`), so
+    repeated text never goes silent and never costs the square of its
+    copies. Each text's n-grams are hashed and sorted once (cached with its
+    tokens); a pair then costs O(Lb log La + La log Lb + S) for S seeds,
+    S <= max_df * (La + Lb). Same seeds, in the same order, as
+    :func:`_ngram_seeds_reference`.
+    """
+    if len(ta) < n or len(tb) < n:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    sa, sb = _shingles(ta, n), _shingles(tb, n)
+    ga, gb = sa.hashes, sb.hashes
+    left, in_a = _occurrences(sa, sb)  # per B token: where in A's sorted n-grams, how many
+    _, in_b = _occurrences(sb, sa)
+    # an n-gram frequent in either text is frequent for both
+    rare_a = (sa.count <= max_df) & (in_b <= max_df)
+    rare_b = (sb.count <= max_df) & (in_a <= max_df)
+    has = rare_b & (in_a > 0)
+    counts = in_a[has]
+    j = np.repeat(np.flatnonzero(has), counts)
+    within = np.arange(len(j)) - np.repeat(np.cumsum(counts) - counts, counts)
+    i = sa.order[np.repeat(left[has], counts) + within]
+    i, j = i.astype(np.int64), j.astype(np.int64)
+    if not (rare_a.all() and rare_b.all()):
+        fa, fb = np.flatnonzero(~rare_a), np.flatnonzero(~rare_b)
+        if len(fa) and len(fb):
+            ri, rj = _rank_pairs(ga[fa], fa, gb[fb], fb)
+            i, j = np.concatenate((i, ri)), np.concatenate((j, rj))
+    return i, j
+
+
+def _ngram_seeds_reference(ta: Tokens, tb: Tokens, n: int, max_df: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first, self-contained version of :func:`ngram_seeds` (test oracle).
 
     N-grams occurring at most ``max_df`` times in both texts are paired
     all-to-all; more frequent ones by rank (:func:`_rank_pairs`), so
@@ -161,6 +236,11 @@ class _SentenceIndex:
     ranges: list[tuple[int, int]]
     rows: np.ndarray
     ids: np.ndarray
+    lengths: np.ndarray  # tokens of each sentence
+    vocab: np.ndarray  # sorted distinct ids of the text's sentences
+    df: np.ndarray  # sentences containing each vocab id
+    column: np.ndarray  # vocab index of each entry of ``ids``
+    by_id: np.ndarray  # entry numbers in the order of (id, sentence)
 
 
 def _rough_sentences(t: Tokens) -> tuple[np.ndarray, np.ndarray]:
@@ -183,10 +263,41 @@ def _rough_sentences(t: Tokens) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _sentence_index(t: Tokens) -> _SentenceIndex:
+    """Rough sentences of 5+ tokens and their distinct ids, with the per-text
+    parts of the sentence join (cached per text). Vectorised: O(T log T) for
+    T tokens; :func:`_sentence_index_reference` is the plain loop it must equal."""
     cached = _SENTENCE_INDEX.get(t)
     if cached is not None:
         return cached
+    s0, s1 = _rough_sentences(t)
+    long = (s1 - s0) >= 5
+    s0, s1 = s0[long], s1[long]
+    ranges = list(zip(s0.tolist(), s1.tolist(), strict=True))
+    lengths = (s1 - s0).astype(np.int64)
+    tok = np.repeat(s0, lengths) + (
+        np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    )
+    sent = np.repeat(np.arange(len(ranges), dtype=np.int64), lengths)
+    ids = np.asarray(t.ids, dtype=np.uint64)[tok.astype(np.int64)]
+    order = np.lexsort((ids, sent))
+    ids, sent = ids[order], sent[order]
+    fresh = np.ones(len(ids), dtype=bool)
+    fresh[1:] = (ids[1:] != ids[:-1]) | (sent[1:] != sent[:-1])
+    index = _with_join_parts(ranges, sent[fresh], ids[fresh], lengths)
+    _SENTENCE_INDEX[t] = index
+    return index
 
+
+def _with_join_parts(
+    ranges: list[tuple[int, int]], rows: np.ndarray, ids: np.ndarray, lengths: np.ndarray
+) -> _SentenceIndex:
+    vocab, column, df = np.unique(ids, return_inverse=True, return_counts=True)
+    by_id = np.lexsort((rows, column))
+    return _SentenceIndex(ranges, rows, ids, lengths, vocab, df, column, by_id)
+
+
+def _sentence_index_reference(t: Tokens) -> _SentenceIndex:
+    """The plain per-sentence loop :func:`_sentence_index` replaces (test oracle)."""
     ranges: list[tuple[int, int]] = []
     rows: list[np.ndarray] = []
     ids: list[np.ndarray] = []
@@ -198,13 +309,12 @@ def _sentence_index(t: Tokens) -> _SentenceIndex:
                 rows.append(np.full(len(unique), len(ranges), dtype=np.int64))
                 ids.append(unique)
                 ranges.append((x, y))
-    index = _SentenceIndex(
+    return _with_join_parts(
         ranges,
         np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
         np.concatenate(ids) if ids else np.zeros(0, dtype=np.uint64),
+        np.array([y - x for x, y in ranges], dtype=np.int64),
     )
-    _SENTENCE_INDEX[t] = index
-    return index
 
 
 # A word in more than this many sentences of either text is left out of the
@@ -214,10 +324,65 @@ def _sentence_index(t: Tokens) -> _SentenceIndex:
 _JOIN_DF_CAP = 64
 
 
+def _df_at(vocab: np.ndarray, df: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Sentence frequency in a text (``vocab``/``df``) of each of ``ids`` (0 when absent)."""
+    if not len(vocab):
+        return np.zeros(len(ids), dtype=np.int64)
+    pos = np.minimum(np.searchsorted(vocab, ids), len(vocab) - 1)
+    return np.where(vocab[pos] == ids, df[pos], 0)
+
+
 def _sentence_pair_scores(
     sa: _SentenceIndex, sb: _SentenceIndex
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """tf-idf cosine and Dice of every sentence pair sharing a word.
+
+    Returns ``(rows, cols, cosine, dice)`` for pairs sharing a word that
+    occurs in at most ``_JOIN_DF_CAP`` sentences of each text; idf and the
+    norms are computed over all words of the sentences of both texts (so a
+    capped word only lowers the figures of long, repetitive texts). The
+    per-text parts (distinct ids, sentence frequencies, entries sorted by id)
+    are cached with each text's :class:`_SentenceIndex`, so a pair costs
+    O(V log V + P) for V distinct words and P (sentence, sentence, shared
+    word) triples; :func:`_sentence_pair_scores_reference` is the same
+    computation done from scratch.
+    """
+    n_a, n_b = len(sa.ranges), len(sb.ranges)
+    df_b_at_a = _df_at(sb.vocab, sb.df, sa.vocab)
+    df_a_at_b = _df_at(sa.vocab, sa.df, sb.vocab)
+    total = n_a + n_b + 1
+    idf2_a = (np.log(total / (sa.df + df_b_at_a + 1)) + 1.0) ** 2
+    idf2_b = (np.log(total / (sb.df + df_a_at_b + 1)) + 1.0) ** 2
+    norm_a = np.sqrt(np.bincount(sa.rows, weights=idf2_a[sa.column], minlength=n_a)) + 1e-12
+    norm_b = np.sqrt(np.bincount(sb.rows, weights=idf2_b[sb.column], minlength=n_b)) + 1e-12
+    len_a = np.bincount(sa.rows, minlength=n_a)
+    len_b = np.bincount(sb.rows, minlength=n_b)
+    # the join: each joinable word of A meets B's entries of the same word
+    joinable = (sa.df <= _JOIN_DF_CAP) & (df_b_at_a > 0) & (df_b_at_a <= _JOIN_DF_CAP)
+    pos_b = np.searchsorted(sb.vocab, sa.vocab)
+    ent_a = np.flatnonzero(joinable[sa.column])
+    b_first = np.searchsorted(sb.column[sb.by_id], np.arange(len(sb.vocab)))
+    word = sa.column[ent_a]
+    counts = df_b_at_a[word]
+    lo = b_first[pos_b[word]]
+    a_entry = np.repeat(ent_a, counts)
+    offsets = np.arange(len(a_entry)) - np.repeat(np.cumsum(counts) - counts, counts)
+    b_entry = sb.by_id[np.repeat(lo, counts) + offsets]
+    cell = sa.rows[a_entry] * n_b + sb.rows[b_entry]
+    weight = idf2_a[sa.column[a_entry]]
+    cells, inverse = np.unique(cell, return_inverse=True)
+    dot = np.bincount(inverse, weights=weight)
+    inter = np.bincount(inverse)
+    rows, cols = cells // n_b, cells % n_b
+    cosine = dot / (norm_a[rows] * norm_b[cols])
+    dice = 2 * inter / (len_a[rows] + len_b[cols])
+    return rows, cols, cosine, dice
+
+
+def _sentence_pair_scores_reference(
+    sa: _SentenceIndex, sb: _SentenceIndex
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The first, self-contained version of :func:`_sentence_pair_scores` (test oracle).
 
     Returns ``(rows, cols, cosine, dice)`` for pairs sharing a word that
     occurs in at most ``_JOIN_DF_CAP`` sentences of each text; idf and the
@@ -288,8 +453,7 @@ def sentence_seeds(
     rows, cols, cosine, dice = _sentence_pair_scores(sa, sb)
     # a paraphrased sentence keeps roughly its length; a pairing with a
     # much longer "sentence" (a splitter failure, a list) is topic overlap
-    len_a = np.array([y - x for x, y in sa.ranges])[rows]
-    len_b = np.array([y - x for x, y in sb.ranges])[cols]
+    len_a, len_b = sa.lengths[rows], sb.lengths[cols]
     fits = np.maximum(len_a, len_b) <= 1.5 * np.minimum(len_a, len_b)
     rows, cols, cosine, dice = rows[fits], cols[fits], cosine[fits], dice[fits]
     strong = (cosine >= STRONG_COSINE) & (dice >= STRONG_DICE)
