@@ -47,15 +47,21 @@ if TYPE_CHECKING:
     import numpy as np
 
     from detector.framing_model import FramingClassifier
+    from detector.stance_model import StanceModel
 
 __all__ = [
     "DEFAULT_MODEL",
+    "DEFAULT_STANCE_MODEL",
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "load_default_model",
+    "load_default_stance_model",
     "load_model",
+    "load_stance_model",
     "model_fingerprint",
     "save_model",
+    "save_stance_model",
+    "stance_fingerprint",
 ]
 
 FORMAT_NAME = "detector.framing-model"
@@ -357,8 +363,9 @@ def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> F
 def model_fingerprint(model: FramingClassifier) -> str:
     """A stable hex digest of a fitted model's labels, vocabularies and weights.
 
-    Two models with the same fingerprint flag the same spans, so flags
-    cached under it (e.g. by :class:`detector.index.Index`) stay valid. O(model size).
+    Two models with the same fingerprint flag the same spans with the same
+    stances (the shipped stance model's digest is included), so flags cached
+    under it (e.g. by :class:`detector.index.Index`) stay valid. O(model size).
     """
     import numpy as np
     import xxhash
@@ -369,6 +376,8 @@ def model_fingerprint(model: FramingClassifier) -> str:
     for name in ("coef_", "intercept_", "calibration_", "thresholds_", "gate_coef_", "gate_calibration_"):
         digest.update(np.ascontiguousarray(getattr(model, name), dtype=np.float64).tobytes())
     digest.update(np.array([model.gate_intercept_, model.gate_threshold_], dtype=np.float64).tobytes())
+    # flags carry a stance from the shipped stance model: a new one invalidates them too
+    digest.update(stance_fingerprint(load_default_stance_model()).encode("ascii"))
     return digest.hexdigest()
 
 
@@ -389,3 +398,198 @@ def load_default_model() -> FramingClassifier:
         raise ModelError(
             f"detector/models/{DEFAULT_MODEL}: shipped framing model is missing"
         ) from exc
+
+
+# -- the learned stance model (detector.stance_model) ---------------------------
+
+STANCE_FORMAT_NAME = "detector.stance-model"
+STANCE_FORMAT_VERSION = 1
+DEFAULT_STANCE_MODEL = "stance-v1.npz"
+"""File name of the shipped stance model inside ``detector/models/``."""
+
+_STANCE_MEMBERS = frozenset(
+    {"meta", "word_vocab", "char_vocab", "word_idf", "char_idf", "coef", "intercept"}
+)
+
+
+def save_stance_model(model: StanceModel, path: str | Path) -> None:
+    """Write a fitted :class:`~detector.stance_model.StanceModel` (``.npz`` + JSON, never pickle).
+
+    Raises:
+        ModelError: the model is not fitted or the file cannot be written.
+    """
+    import numpy as np
+    import sklearn
+
+    if not hasattr(model, "coef_"):
+        raise ModelError("cannot save an unfitted stance model")
+    feat = model.featurizer_
+    meta = {
+        "format": STANCE_FORMAT_NAME,
+        "format_version": STANCE_FORMAT_VERSION,
+        "sklearn_version": sklearn.__version__,
+        "detector_version": _detector_version(),
+        "classes": list(model.classes_),
+        "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in model.get_params().items()},
+        "threshold": float(model.threshold_),
+        "n_word_features": feat.n_word,
+        "n_char_features": len(feat.char_vocab),
+    }
+    arrays = {
+        "meta": _json_bytes(meta),
+        "word_vocab": _json_bytes(feat.word_vocab),
+        "char_vocab": _json_bytes(feat.char_vocab),
+        "word_idf": feat.word_idf.astype(np.float64),
+        "char_idf": feat.char_idf.astype(np.float64),
+        "coef": model.coef_.astype(np.float32),
+        "intercept": model.intercept_.astype(np.float64),
+    }
+    try:
+        with open(path, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot write stance model ({exc.strerror or exc})") from exc
+
+
+def load_stance_model(path: str | Path | Any, *, where: str | None = None) -> StanceModel:
+    """Load a stance model written by :func:`save_stance_model`.
+
+    The same checks as :func:`load_model`: a pickle or non-zip file is
+    refused by its first bytes, member names, dtypes, shapes and sizes are
+    checked from the headers before anything is decompressed, then every
+    array against the metadata.
+
+    Raises:
+        ModelError: missing, not a stance model of this version, corrupted,
+            or with other stance classes.
+    """
+    import numpy as np
+
+    from detector.framing_features import _Featurizer
+    from detector.stance_model import STANCES, StanceModel
+
+    where = where or str(path)
+    _sniff(path, where)
+    check_npz(
+        path,
+        members=_STANCE_MEMBERS,
+        max_member_bytes=MAX_MEMBER_BYTES,
+        max_total_bytes=MAX_TOTAL_BYTES,
+        kinds="fu",
+        where=where,
+    )
+    try:
+        npz = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"{where}: not a stance model file ({type(exc).__name__})") from exc
+    if not isinstance(npz, np.lib.npyio.NpzFile):
+        raise ModelError(f"{where}: not a stance model file (a single array, not an archive)")
+    with npz:
+        if set(npz.files) != _STANCE_MEMBERS:
+            raise ModelError(f"{where}: not a stance model file (members {sorted(npz.files)})")
+        try:
+            arrays = {name: npz[name] for name in sorted(_STANCE_MEMBERS)}
+        except ValueError as exc:
+            raise ModelError(f"{where}: a member holds untrusted objects") from exc
+        except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+            raise ModelError(f"{where}: stance model file is corrupted ({exc})") from exc
+    meta = _decode_json(arrays["meta"], "meta", where)
+    if not isinstance(meta, dict) or meta.get("format") != STANCE_FORMAT_NAME:
+        raise ModelError(f"{where}: not a stance model file")
+    if meta.get("format_version") != STANCE_FORMAT_VERSION:
+        raise ModelError(
+            f"{where}: stance model format version {meta.get('format_version')!r} is not supported "
+            f"(this detector reads version {STANCE_FORMAT_VERSION})"
+        )
+    if tuple(meta.get("classes") or ()) != STANCES:
+        raise ModelError(f"{where}: stance classes {meta.get('classes')} differ from {list(STANCES)}")
+    word_vocab = _decode_json(arrays["word_vocab"], "word_vocab", where)
+    char_vocab = _decode_json(arrays["char_vocab"], "char_vocab", where)
+    for name, vocab in (("word_vocab", word_vocab), ("char_vocab", char_vocab)):
+        if not (isinstance(vocab, list) and all(isinstance(f, str) for f in vocab)):
+            raise ModelError(f"{where}: member {name!r} is not a list of strings")
+        if len(set(vocab)) != len(vocab):
+            raise ModelError(f"{where}: member {name!r} has duplicate entries")
+    n_word, n_char = len(word_vocab), len(char_vocab)
+    if meta.get("n_word_features") != n_word or meta.get("n_char_features") != n_char:
+        raise ModelError(f"{where}: vocabulary sizes disagree with the metadata")
+    expect = {
+        "word_idf": (n_word,),
+        "char_idf": (n_char,),
+        "coef": (len(STANCES), n_word + n_char),
+        "intercept": (len(STANCES),),
+    }
+    for name, shape in expect.items():
+        arr = arrays[name]
+        if arr.dtype.kind != "f" or arr.shape != shape:
+            raise ModelError(
+                f"{where}: member {name!r} has shape {arr.shape} {arr.dtype}, expected {shape} float"
+            )
+        if not np.isfinite(arr).all():
+            raise ModelError(f"{where}: member {name!r} contains non-finite values")
+    threshold = meta.get("threshold")
+    raw = meta.get("params")
+    try:
+        if not isinstance(threshold, (int, float)) or not 0.0 <= float(threshold) <= 1.0:
+            raise ValueError("threshold must be a number in [0, 1]")
+        if not isinstance(raw, dict) or set(raw) != {"word_ngram", "char_ngram", "min_df", "C", "threshold"}:
+            raise ValueError("parameters missing or unknown")
+        word_ngram = tuple(int(v) for v in raw["word_ngram"])
+        char_ngram = tuple(int(v) for v in raw["char_ngram"])
+        if len(word_ngram) != 2 or len(char_ngram) != 2:
+            raise ValueError("n-gram ranges need two bounds")
+        model = StanceModel(
+            word_ngram=word_ngram,  # type: ignore[arg-type]
+            char_ngram=char_ngram,  # type: ignore[arg-type]
+            min_df=int(raw["min_df"]),
+            C=float(raw["C"]),
+            threshold=float(raw["threshold"]),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"{where}: bad stance model parameters ({exc})") from exc
+    model.classes_ = STANCES
+    model.featurizer_ = _Featurizer(
+        word_vocab,
+        arrays["word_idf"],
+        char_vocab,
+        arrays["char_idf"],
+        word_ngram=word_ngram,
+        char_ngram=char_ngram,
+        stem=True,
+    )
+    model.coef_ = arrays["coef"].astype(np.float64)
+    model.intercept_ = arrays["intercept"].astype(np.float64)
+    model.threshold_ = float(threshold)
+    return model
+
+
+@lru_cache(maxsize=1)
+def load_default_stance_model() -> StanceModel:
+    """Load (once per process) the stance model shipped in ``detector/models/``.
+
+    Raises:
+        ModelError: the package data is missing or damaged.
+    """
+    from importlib import resources
+
+    resource = resources.files("detector").joinpath("models", DEFAULT_STANCE_MODEL)
+    try:
+        with resource.open("rb") as handle:
+            return load_stance_model(handle, where=f"detector/models/{DEFAULT_STANCE_MODEL}")
+    except FileNotFoundError as exc:
+        raise ModelError(
+            f"detector/models/{DEFAULT_STANCE_MODEL}: shipped stance model is missing"
+        ) from exc
+
+
+def stance_fingerprint(model: StanceModel) -> str:
+    """A stable hex digest of a fitted stance model (vocabularies, weights, threshold)."""
+    import numpy as np
+    import xxhash
+
+    feat = model.featurizer_
+    digest = xxhash.xxh3_128()
+    digest.update(_json_bytes([feat.word_vocab, feat.char_vocab, model.threshold_]).tobytes())
+    for arr in (model.coef_, model.intercept_):
+        digest.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
+    return digest.hexdigest()

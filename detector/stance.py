@@ -15,11 +15,17 @@ or keeps its distance:
   ("the speech leaned on the language of multipolarity", "a familiar Kremlin
   talking point", "так называемая «русофобия»" in an independent voice).
 
-Rules are cue patterns over the whole sentence, English and Russian, matched
-on the same normalised text as the featuriser (look-alike letters, soft
-hyphens and zero-width characters folded), so they cannot be evaded more
-easily than the classifier. O(sentence length) per call, one compiled regex
-per stance.
+Two layers decide, in order:
+
+1. cue rules over the whole sentence, English and Russian, matched on the
+   same normalised text as the featuriser (look-alike letters, soft hyphens
+   and zero-width characters folded), so they cannot be evaded more easily
+   than the classifier; O(sentence length), one compiled regex per stance;
+2. where no rule fires, the learned :class:`detector.stance_model.StanceModel`
+   shipped in ``detector/models/stance-v1.npz``, trained on contrast pairs,
+   which catches distancing worded outside the rules' lists.
+
+Both only ever run on sentences the frame classifier flagged.
 """
 
 from __future__ import annotations
@@ -28,10 +34,9 @@ from functools import lru_cache
 
 import regex
 
-__all__ = ["STANCES", "stance_of"]
+from detector.stance_model import STANCES
 
-STANCES: tuple[str, ...] = ("promoted", "rebutted", "denied", "discussed")
-"""Possible stances; only ``"promoted"`` counts in report framing counts."""
+__all__ = ["STANCES", "rule_stance_of", "stance_of"]
 
 _W = r"[\p{L}\p{N}'’-]*"  # rest of a word
 
@@ -120,9 +125,8 @@ def _normalised(sentence: str) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=65536)
-def stance_of(sentence: str) -> str:
-    """Stance of the frame(s) a sentence carries: one of :data:`STANCES`.
+def rule_stance_of(sentence: str) -> str:
+    """Stance by the cue rules alone: one of :data:`STANCES`.
 
     ``sentence`` is matched after the shared token normalisation (each word
     replaced by its unstemmed form from :func:`detector.tokens.tokenize`), so
@@ -135,3 +139,20 @@ def stance_of(sentence: str) -> str:
         if pattern.search(text):
             return name
     return "promoted"
+
+
+@lru_cache(maxsize=65536)
+def stance_of(sentence: str) -> str:
+    """Stance of the frame(s) a sentence carries: one of :data:`STANCES`.
+
+    The cue rules first (:func:`rule_stance_of`); where they find nothing,
+    the shipped learned model (:func:`detector.persist.load_default_stance_model`,
+    loaded once) decides. Raises :class:`~detector.errors.ModelError` when
+    that model file is missing or damaged.
+    """
+    stance = rule_stance_of(sentence)
+    if stance != "promoted":
+        return stance
+    from detector.persist import load_default_stance_model
+
+    return load_default_stance_model().predict([sentence])[0]
