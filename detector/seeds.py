@@ -93,8 +93,12 @@ def _rank_pairs(
     j = np.concatenate(out_j).astype(np.int64)
     if len(i) == 0:
         return i, j
-    pairs = np.unique(np.stack([i, j], axis=1), axis=0)
-    return pairs[:, 0], pairs[:, 1]
+    # distinct (i, j) in (i, j) order, as np.unique(axis=0) gives them
+    order = np.lexsort((j, i))
+    i, j = i[order], j[order]
+    fresh = np.ones(len(i), dtype=bool)
+    fresh[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1])
+    return i[fresh], j[fresh]
 
 
 @dataclass(frozen=True)
@@ -258,7 +262,7 @@ def _rough_sentences(t: Tokens) -> tuple[np.ndarray, np.ndarray]:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
     cuts = np.searchsorted(t.starts, rough_sentence_cuts(t.text), side="left")
-    cuts = np.unique(cuts[(cuts > 0) & (cuts < n)])
+    cuts = distinct_sorted(cuts[(cuts > 0) & (cuts < n)])
     return np.concatenate(([0], cuts)), np.concatenate((cuts, [n]))
 
 
