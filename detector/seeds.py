@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from detector.fingerprint import distinct_sorted, shingle_hashes
+from detector.fingerprint import distinct_sorted, run_starts, shingle_hashes
 
 if TYPE_CHECKING:
     from detector.params import Params
@@ -106,9 +106,8 @@ class _Shingles:
     """One text's n-gram hashes, sorted once for every pair the text is in."""
 
     hashes: np.ndarray  # the n-gram starting at each token
-    order: np.ndarray  # stable argsort of ``hashes``
-    sorted: np.ndarray  # ``hashes[order]``
-    count: np.ndarray  # occurrences in the text of the n-gram at each token
+    order: np.ndarray  # stable argsort of ``hashes`` (int32: kept for every text of a corpus)
+    count: np.ndarray  # occurrences in the text of the n-gram at each token (int32)
 
 
 _SHINGLES: weakref.WeakKeyDictionary[Tokens, dict[int, _Shingles]] = weakref.WeakKeyDictionary()
@@ -121,19 +120,22 @@ def _shingles(t: Tokens, n: int) -> _Shingles:
         h = shingle_hashes(t.ids, n)
         order = np.argsort(h, kind="stable")
         ordered = h[order]
-        count = (
-            np.searchsorted(ordered, h, side="right") - np.searchsorted(ordered, h, side="left")
-        )
-        got = per_n[n] = _Shingles(h, order, ordered, count)
+        count = np.empty(len(h), dtype=np.int32)
+        starts = run_starts(ordered)
+        sizes = np.diff(np.append(starts, len(h)))
+        count[order] = np.repeat(sizes, sizes)
+        got = per_n[n] = _Shingles(h, order.astype(np.int32), count)
     return got
 
 
-def _occurrences(sa: _Shingles, sb: _Shingles) -> tuple[np.ndarray, np.ndarray]:
+def _occurrences(
+    sa: _Shingles, sorted_a: np.ndarray, sb: _Shingles, sorted_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """For each token of B: the first index of its n-gram in A's sorted n-grams and
     how many times A has it. Searches with B's sorted n-grams (several times
     faster than unsorted needles) and scatters back to B's token order."""
-    lo = np.searchsorted(sa.sorted, sb.sorted, side="left")
-    hi = np.searchsorted(sa.sorted, sb.sorted, side="right")
+    lo = np.searchsorted(sorted_a, sorted_b, side="left")
+    hi = np.searchsorted(sorted_a, sorted_b, side="right")
     left = np.empty_like(lo)
     count = np.empty_like(lo)
     left[sb.order] = lo
@@ -157,8 +159,9 @@ def ngram_seeds(ta: Tokens, tb: Tokens, n: int, max_df: int) -> tuple[np.ndarray
         return empty, empty
     sa, sb = _shingles(ta, n), _shingles(tb, n)
     ga, gb = sa.hashes, sb.hashes
-    left, in_a = _occurrences(sa, sb)  # per B token: where in A's sorted n-grams, how many
-    _, in_b = _occurrences(sb, sa)
+    sorted_a, sorted_b = sa.hashes[sa.order], sb.hashes[sb.order]
+    left, in_a = _occurrences(sa, sorted_a, sb, sorted_b)  # per B token: where in A, how many
+    _, in_b = _occurrences(sb, sorted_b, sa, sorted_a)
     # an n-gram frequent in either text is frequent for both
     rare_a = (sa.count <= max_df) & (in_b <= max_df)
     rare_b = (sb.count <= max_df) & (in_a <= max_df)
@@ -297,7 +300,11 @@ def _with_join_parts(
 ) -> _SentenceIndex:
     vocab, column, df = np.unique(ids, return_inverse=True, return_counts=True)
     by_id = np.lexsort((rows, column))
-    return _SentenceIndex(ranges, rows, ids, lengths, vocab, df, column, by_id)
+    # int32: these stay in memory for every document of a corpus
+    return _SentenceIndex(
+        ranges, rows, ids, lengths, vocab, df.astype(np.int32), column.astype(np.int32),
+        by_id.astype(np.int32),
+    )
 
 
 def _sentence_index_reference(t: Tokens) -> _SentenceIndex:
