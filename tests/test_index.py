@@ -197,6 +197,20 @@ def test_passage_codec_round_trip(seeds: dict[str, str]) -> None:
 # --------------------------------------------------------------------------- query
 
 
+def test_flag_codec_keeps_the_stance_and_refuses_rows_without_it() -> None:
+    from detector.index.codecs import decode_flags, encode_flags
+    from detector.schema import FramingSpan, Span
+
+    flags = [
+        FramingSpan("d", 3, 40, "multipolarity", 0.61, (Span(5, 9),), "denied"),
+        FramingSpan("d", 50, 90, "sovereignty", 0.9, (), "promoted"),
+    ]
+    assert decode_flags(encode_flags(flags), "d") == flags
+    assert decode_flags("[]", "d") == []
+    # written before flags kept their stance: to be flagged again, never read as promoted
+    assert decode_flags('[[3,40,"multipolarity",0.61,[[5,9]]]]', "d") is None
+
+
 def test_query_finds_reused_article_with_spans(tmp_path: Path, seeds: dict[str, str]) -> None:
     archive = synthetic_corpus(60)
     source = Document(

@@ -119,18 +119,27 @@ def row_document(row: tuple[Any, ...]) -> tuple[int, Document]:
 
 
 def encode_flags(flags: Sequence[FramingSpan]) -> str:
-    """Compact JSON of one document's flags (the document id is the row's)."""
+    """Compact JSON of one document's flags, stance included (the document id is the row's)."""
     return json.dumps(
-        [[f.start, f.end, f.label, f.score, [[c.start, c.end] for c in f.cues]] for f in flags],
+        [[f.start, f.end, f.label, f.score, [[c.start, c.end] for c in f.cues], f.stance] for f in flags],
         separators=(",", ":"),
     )
 
 
-def decode_flags(data: str, doc_id: str) -> list[FramingSpan]:
-    """Inverse of :func:`encode_flags` for the document ``doc_id``."""
+def decode_flags(data: str, doc_id: str) -> list[FramingSpan] | None:
+    """Inverse of :func:`encode_flags` for the document ``doc_id``.
+
+    None for a row written before flags kept their stance (five fields a
+    flag): its stances are unknown, so the document is to be flagged again.
+    """
+    rows = json.loads(data)
+    if any(len(row) != 6 for row in rows):
+        return None
     return [
-        FramingSpan(doc_id, int(s), int(e), str(label), float(score), tuple(Span(a, b) for a, b in cues))
-        for s, e, label, score, cues in json.loads(data)
+        FramingSpan(
+            doc_id, int(s), int(e), str(label), float(score), tuple(Span(a, b) for a, b in cues), str(stance)
+        )
+        for s, e, label, score, cues, stance in rows
     ]
 
 

@@ -319,9 +319,13 @@ def _framing_flags(
     from detector.persist import model_fingerprint
 
     fingerprint = model_fingerprint(model)
-    stored: dict[int, str] = dict(
-        ix._db.execute("SELECT doc, flags FROM framing_flags WHERE model=?", (fingerprint,))
-    )
+    stored: dict[int, list[FramingSpan]] = {}
+    by_doc = {seq: doc for seq, doc in zip(seqs, docs, strict=True)}
+    for seq, data in ix._db.execute("SELECT doc, flags FROM framing_flags WHERE model=?", (fingerprint,)):
+        doc = by_doc.get(seq)
+        decoded = decode_flags(data, doc.id) if doc is not None else None
+        if decoded is not None:  # rows without stances are flagged again
+            stored[seq] = decoded
     flags: list[FramingSpan] = []
     fresh: list[tuple[int, str, str]] = []
 
@@ -348,11 +352,8 @@ def _framing_flags(
             fresh.append((seq, fingerprint, encode_flags(found[doc.id])))
         flush()
         tick("framing", len(batch), len(docs))
-    for seq, doc in zip(seqs, docs, strict=True):
-        if seq in stored:
-            flags.extend(decode_flags(stored[seq], doc.id))
-        else:
-            flags.extend(by_seq[seq])
+    for seq in seqs:
+        flags.extend(stored[seq] if seq in stored else by_seq[seq])
     return flags
 
 
