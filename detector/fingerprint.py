@@ -11,7 +11,9 @@ and shingle hashes derive from xxh3 token ids, never from Python's salted
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "distinct_sorted",
+    "distinct_sorted_many",
     "document_minhash",
     "estimate_containment",
     "in_sorted",
@@ -30,9 +33,12 @@ __all__ = [
     "permuted_hashes",
     "run_starts",
     "shingle_hashes",
+    "shingle_hashes_many",
+    "shingle_hashes_memo",
     "signature_jaccard",
     "sorted_counts",
     "to_uint32",
+    "window_counts",
     "window_signatures",
     "window_starts",
 ]
@@ -45,6 +51,10 @@ _SHIFT29 = np.uint64(29)
 _SHIFT32 = np.uint64(32)
 
 
+# shingle_hashes_memo's precomputed hashes: (id(ids), k) -> (ids, hashes)
+_MEMO: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
 def shingle_hashes(ids: np.ndarray, k: int) -> np.ndarray:
     """Order-sensitive 64-bit hashes of every run of ``k`` consecutive tokens.
 
@@ -55,22 +65,87 @@ def shingle_hashes(ids: np.ndarray, k: int) -> np.ndarray:
     Returns:
         ``uint64`` array of length ``max(len(ids) - k + 1, 0)``; texts shorter
         than ``k`` tokens but non-empty give one shingle of all their tokens.
-        O(n k) vectorised operations.
+        O(n k) vectorised operations. Inside :func:`shingle_hashes_memo`, the
+        precomputed (read-only) hashes of the arrays it was given.
     """
+    if _MEMO:
+        hit = _MEMO.get((id(ids), k))
+        if hit is not None and hit[0] is ids:
+            return hit[1]
     ids = np.asarray(ids, dtype=np.uint64)
     n = len(ids)
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
-    k = min(k, n)
+    return _rolling(ids, min(k, n))
+
+
+def _rolling(ids: np.ndarray, k: int) -> np.ndarray:
+    """The hash of each run of ``k`` tokens of ``ids`` (``len(ids) >= k >= 1``)."""
+    m = len(ids) - k + 1
     # array arithmetic on unsigned integers wraps silently (no errstate
     # needed: entering it cost a fifth of this function on a short post)
-    acc = np.zeros(n - k + 1, dtype=np.uint64)
+    acc = np.zeros(m, dtype=np.uint64)
     for offset in range(k):
-        acc = (acc ^ ids[offset : n - k + 1 + offset]) * _MIX
+        acc = (acc ^ ids[offset : m + offset]) * _MIX
         acc ^= acc >> _SHIFT29
     acc *= _MIX2
     acc ^= acc >> _SHIFT32
     return acc
+
+
+def shingle_hashes_many(ids_list: Sequence[np.ndarray], k: int) -> list[np.ndarray]:
+    """:func:`shingle_hashes` of each array, computed over their concatenation at once.
+
+    Equal to ``[shingle_hashes(ids, k) for ids in ids_list]``: a run that
+    would cross from one array into the next is computed and dropped. Each
+    result is a read-only view of one array for all (shorter arrays than
+    ``k``, whose one shingle spans all their tokens, of a second one).
+    O(N k) vectorised operations for N ids in all, whatever their number.
+    """
+    lengths = [len(x) for x in ids_list]
+    if not ids_list:
+        return []
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    every = np.concatenate([np.asarray(x, dtype=np.uint64) for x in ids_list])
+    empty = np.zeros(0, dtype=np.uint64)
+    empty.flags.writeable = False
+    out = [empty] * len(lengths)
+    if len(every) >= k:
+        runs = _rolling(every, k)
+        runs.flags.writeable = False
+        for n, (start, size) in enumerate(zip(offsets[:-1].tolist(), lengths, strict=True)):
+            if size >= k:
+                out[n] = runs[start : start + size - k + 1]
+    short = [n for n, size in enumerate(lengths) if 0 < size < k]
+    for size in sorted({lengths[n] for n in short}):
+        # every array of this length is one run of `size` tokens
+        group = [n for n in short if lengths[n] == size]
+        one = _rolling(np.concatenate([every[offsets[n] : offsets[n] + size] for n in group]), size)[::size]
+        one.flags.writeable = False
+        for j, n in enumerate(group):
+            out[n] = one[j : j + 1]
+    return out
+
+
+@contextlib.contextmanager
+def shingle_hashes_memo(ids_list: Sequence[np.ndarray], ks: Sequence[int]) -> Iterator[None]:
+    """Within the block, :func:`shingle_hashes` of these very arrays for these ``k`` is precomputed.
+
+    The stages hash one document's tokens several times (its shingles, its
+    phrase 3-grams, its repeats); for a run of short documents that is
+    many small array calls each. This computes them for all the documents
+    at once (:func:`shingle_hashes_many`) and lets the calls find them.
+    Arrays are matched by identity (kept alive here), so any other call
+    computes as usual. Not re-entrant.
+    """
+    for k in set(ks):
+        for ids, hashes in zip(ids_list, shingle_hashes_many(ids_list, k), strict=True):
+            _MEMO[(id(ids), k)] = (ids, hashes)
+    try:
+        yield
+    finally:
+        _MEMO.clear()
 
 
 def run_starts(ordered: np.ndarray) -> np.ndarray:
@@ -89,6 +164,51 @@ def distinct_sorted(values: np.ndarray) -> np.ndarray:
     """
     ordered = np.sort(np.asarray(values).ravel())
     return ordered[run_starts(ordered)]
+
+
+_MANY_MAX = 64
+"""Longest array that :func:`distinct_sorted_many` sorts together with others."""
+
+
+def distinct_sorted_many(arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """:func:`distinct_sorted` of each array, with one sort for all of them.
+
+    Equal to ``[distinct_sorted(a) for a in arrays]``. Arrays of at most
+    :data:`_MANY_MAX` values, 1-D and of one unsigned integer dtype, are
+    sorted together (each result a view of one array); others alone.
+    ``uint32`` values are sorted as ``(array number << 32) | value`` in one
+    ``uint64`` sort, wider ones by ``lexsort``. O(N log N) for N values in all.
+    """
+    if not arrays:
+        return []
+    dtype = np.asarray(arrays[0]).dtype
+    if dtype.kind != "u" or any(np.asarray(a).dtype != dtype or np.ndim(a) != 1 for a in arrays):
+        return [distinct_sorted(a) for a in arrays]
+    # one sort for all pays on short arrays only (its cost per value is
+    # higher): long ones are sorted alone
+    short = [n for n, a in enumerate(arrays) if len(a) <= _MANY_MAX]
+    if len(short) < len(arrays):
+        out = [distinct_sorted(a) if len(a) > _MANY_MAX else None for a in arrays]
+        for n, found in zip(short, distinct_sorted_many([arrays[n] for n in short]), strict=True):
+            out[n] = found
+        return out  # type: ignore[return-value]
+    lengths = np.array([len(a) for a in arrays], dtype=np.int64)
+    owner = np.repeat(np.arange(len(arrays), dtype=np.uint64), lengths)
+    values = np.concatenate(arrays).astype(dtype, copy=False)
+    if dtype.itemsize <= 4:
+        keyed = np.sort((owner << _SHIFT32) | values.astype(np.uint64))
+        keyed = keyed[run_starts(keyed)]
+        owners = keyed >> _SHIFT32
+        values = (keyed & np.uint64(0xFFFFFFFF)).astype(dtype)
+    else:
+        order = np.lexsort((values, owner))
+        values, owner = values[order], owner[order]
+        if len(values):
+            new = np.concatenate(([True], (values[1:] != values[:-1]) | (owner[1:] != owner[:-1])))
+            values, owner = values[new], owner[new]
+        owners = owner
+    bounds = np.searchsorted(owners, np.arange(len(arrays) + 1, dtype=np.uint64)).tolist()
+    return [values[bounds[n] : bounds[n + 1]] for n in range(len(arrays))]
 
 
 def sorted_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -158,6 +278,14 @@ def window_starts(n_shingles: int, window: int, step: int) -> np.ndarray:
     if starts[-1] != n_shingles - window:
         starts = np.append(starts, n_shingles - window)
     return starts
+
+
+def window_counts(n_shingles: np.ndarray, window: int, step: int) -> np.ndarray:
+    """``len(window_starts(n, window, step))`` for each ``n``, without building the starts. O(len)."""
+    n = np.asarray(n_shingles, dtype=np.int64)
+    over = n - window
+    many = over // step + 1 + (over % step != 0)
+    return np.where(n <= 0, 0, np.where(over <= 0, 1, many)).astype(np.int64)
 
 
 @functools.lru_cache(maxsize=8)

@@ -70,9 +70,12 @@ ProgressCallback = Callable[[str, int, "int | None"], None]
 (``total`` known, or None); called from the main process only."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class DocFacts:
     """What the corpus stages need from one document (its text stays out).
+
+    Slotted: a corpus of a million short posts holds a million of these in
+    the main process (about 500 bytes a document less than with a ``__dict__``).
 
     Attributes:
         index: position of the document in the input.
@@ -166,6 +169,24 @@ def _dtype(code: str) -> Any:
     return np.dtype(code)
 
 
+@functools.cache
+def _default_of(func: Callable[..., Any], name: str) -> Any:
+    """The default value of a function's parameter."""
+    import inspect
+
+    return inspect.signature(func).parameters[name].default
+
+
+@functools.cache
+def _no_keys() -> np.ndarray:
+    """The empty ``(0, 0)`` band keys of deferred facts: one read-only array shared by all."""
+    import numpy as np
+
+    empty = np.zeros((0, 0), dtype=np.uint64)
+    empty.flags.writeable = False
+    return empty
+
+
 def doc_info(doc: Document, words: int) -> DocInfo:
     """The report metadata of a document with ``words`` tokens."""
     return DocInfo(
@@ -201,44 +222,91 @@ def analyse_document(
             document's ``shingle_set``, then :func:`with_band_keys`).
 
     O(n) in the text plus O(n * num_perm) for the window signatures; about
-    1.5 ms for a 600-word article, most of it tokenising.
+    1.5 ms for a 600-word article, most of it tokenising. Many documents at
+    once: :func:`analyse_documents`.
     """
-    import numpy as np
+    return analyse_documents(index, [doc], params, mask=mask, defer_keys=defer_keys)[0]
 
-    from detector.boilerplate import phrase_seq, repeat_runs, segments
-    from detector.candidates import band_keys, shingle_set, sketch_shingles
+
+def analyse_documents(
+    first: int,
+    docs: Sequence[Document],
+    params: Params = DEFAULT_PARAMS,
+    *,
+    mask: np.ndarray | None = None,
+    defer_keys: bool = False,
+) -> list[DocFacts]:
+    """:func:`analyse_document` of ``docs[k]`` as document ``first + k``, for a run of documents.
+
+    The same facts, but the array work that is per document in
+    :func:`analyse_document` (tokenising, shingle and phrase-gram hashes,
+    their distinct sets) runs over the whole run at once: a short post
+    then costs a few array slices instead of dozens of small array calls.
+    Runs of a few dozen documents are what the engines pass.
+    """
+    from detector.boilerplate import PHRASE_MIN_WORDS, phrase_seq, repeat_runs, segments
+    from detector.candidates import band_keys, sketch_shingles
     from detector.chrome import chrome_occurrences
     from detector.cluster import find_repeats
-    from detector.fingerprint import distinct_sorted, shingle_hashes, to_uint32
-    from detector.tokens import tokenize
+    from detector.fingerprint import (
+        distinct_sorted_many,
+        shingle_hashes,
+        shingle_hashes_memo,
+        to_uint32,
+    )
+    from detector.tokens import tokenize_many
 
-    tokens = tokenize(doc.text, stem=params.stem)
-    hashes = shingle_hashes(tokens.ids, params.lsh_shingle_size)
-    seg = segments(tokens)
-    seq = phrase_seq(tokens)
-    common = {
-        "index": index,
-        "info": doc_info(doc, len(tokens)),
-        "segments": seg,
-        "grams": distinct_sorted(seq.grams[seq.ok]),
-        "repeats": tuple(find_repeats(doc.id, doc.text, repeat_runs(tokens, seg))),
-        "chrome": chrome_occurrences(tokens),
-    }
-    # built once (dataclasses.replace costs more than the rest on a short post)
-    if defer_keys:
-        from detector.duplicates import doc_signature
+    all_tokens = tokenize_many([d.text for d in docs], stem=params.stem)
+    k = params.lsh_shingle_size
+    out: list[DocFacts] = []
+    deferred: list[dict[str, Any]] = []  # with defer_keys: finished below
+    # the hashes the stages take of each document: its shingles, its phrase
+    # 3-grams and the n-grams that seed its repeats
+    repeat_n = _default_of(repeat_runs, "n")
+    with shingle_hashes_memo([t.ids for t in all_tokens], (k, PHRASE_MIN_WORDS, repeat_n)):
+        hashes = [shingle_hashes(t.ids, k) for t in all_tokens]
+        seqs = [phrase_seq(t) for t in all_tokens]
+        grams = distinct_sorted_many([seq.grams[seq.ok] for seq in seqs])
+        for n, (doc, tokens) in enumerate(zip(docs, all_tokens, strict=True)):
+            seg = segments(tokens)
+            common = {
+                "index": first + n,
+                "info": doc_info(doc, len(tokens)),
+                "segments": seg,
+                "grams": grams[n],
+                "repeats": tuple(find_repeats(doc.id, doc.text, repeat_runs(tokens, seg))),
+                "chrome": chrome_occurrences(tokens),
+            }
+            if defer_keys:
+                deferred.append(common)
+                continue
+            sketch = sketch_shingles(doc.id, len(tokens), hashes[n], params, mask=mask)
+            # built once (dataclasses.replace costs more than the rest on a short post)
+            out.append(DocFacts(keys=band_keys(sketch.signatures, params), **common))
+    if not defer_keys:
+        return out
+    import numpy as np
 
-        distinct = shingle_set(hashes)
-        return DocFacts(
-            keys=np.zeros((0, 0), dtype=np.uint64),
-            shingles=to_uint32(hashes),
-            shingle_set=distinct,
-            phrase_seq=seq,
-            dup_sig=doc_signature(distinct, params),
+    from detector.duplicates import doc_signature
+
+    # with every document's shingle set at once; shingle sets as detector.candidates.shingle_set gives them: the
+    # distinct low 32 bits of the shingle hashes
+    lengths = [len(h) for h in hashes]
+    flat = to_uint32(np.concatenate(hashes)) if hashes else np.zeros(0, dtype=np.uint32)
+    bounds = np.cumsum([0, *lengths]).tolist()
+    shingles = [flat[bounds[n] : bounds[n + 1]] for n in range(len(docs))]
+    distinct = distinct_sorted_many(shingles)
+    return [
+        DocFacts(
+            keys=_no_keys(),
+            shingles=shingles[n],
+            shingle_set=distinct[n],
+            phrase_seq=seqs[n],
+            dup_sig=doc_signature(distinct[n], params),
             **common,
         )
-    sketch = sketch_shingles(doc.id, len(tokens), hashes, params, mask=mask)
-    return DocFacts(keys=band_keys(sketch.signatures, params), **common)
+        for n, common in enumerate(deferred)
+    ]
 
 
 def with_band_keys(facts: DocFacts, params: Params, mask: np.ndarray | None) -> DocFacts:

@@ -35,7 +35,7 @@ import regex
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Tokens", "normalize_token", "tokenize"]
+__all__ = ["Tokens", "normalize_token", "tokenize", "tokenize_many"]
 
 # A word starts with a letter or digit and may continue with letters, digits,
 # combining marks and format characters (so "Rus\u200bsia" stays one token);
@@ -222,3 +222,48 @@ def tokenize(text: str, *, stem: bool = True) -> Tokens:
         forms=forms,
         ids=np.array(ids, dtype=np.uint64),
     )
+
+
+def tokenize_many(texts: list[str], *, stem: bool = True) -> list[Tokens]:
+    """:func:`tokenize` of each text, computed for all of them at once.
+
+    Equal, token for token, to ``[tokenize(t, stem=stem) for t in texts]``.
+    The texts are joined with line breaks (a word never spans one, so every
+    text splits exactly as it does alone), split and measured in one pass,
+    and cut back per text: a short post costs a few array slices instead of
+    a dozen array calls of its own. O(total characters).
+    """
+    import numpy as np
+
+    if len(texts) <= 1:
+        return [tokenize(t, stem=stem) for t in texts]
+    joined = "\n".join(texts)
+    pieces = _SPLIT_RE.split(joined)
+    raws = pieces[1::2]
+    bounds = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)), out=bounds[1:])
+    starts, ends = bounds[1:-1:2], bounds[2::2]
+    get = _FORM_CACHES[stem].get
+    resolved = [get(raw) or _form_and_id(raw, stem) for raw in raws]
+    forms: tuple[str, ...]
+    if resolved:
+        forms, id_values = zip(*resolved, strict=True)
+    else:
+        forms, id_values = (), ()
+    ids = np.array(id_values, dtype=np.uint64)
+    if "" in forms:  # tokens made only of marks/format characters drop out
+        keep = np.fromiter((bool(f) for f in forms), dtype=bool, count=len(forms))
+        starts, ends, ids = starts[keep], ends[keep], ids[keep]
+        forms = tuple(f for f in forms if f)
+    # where each text begins in the joined string, and its first token
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1, out=offsets[1:])
+    first = np.searchsorted(starts, offsets).tolist()
+    out = []
+    for n, text in enumerate(texts):
+        a, b = first[n], first[n + 1]
+        base = offsets[n]
+        out.append(
+            Tokens(text=text, starts=starts[a:b] - base, ends=ends[a:b] - base, forms=forms[a:b], ids=ids[a:b])
+        )
+    return out

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detector.fingerprint import (
+    distinct_sorted,
     document_minhash,
     estimate_containment,
     minhash_signature,
@@ -99,3 +100,45 @@ def test_in_sorted_matches_isin() -> None:
     values = rng.integers(0, 60, 200).astype(np.uint64)
     assert np.array_equal(in_sorted(values, members), np.isin(values, members))
     assert not in_sorted(values, members[:0]).any()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=1, max_value=80), st.integers(min_value=1, max_value=40))
+def test_window_counts_equal_the_number_of_window_starts(window: int, step: int) -> None:
+    from detector.fingerprint import window_counts
+
+    n = np.arange(-3, 400)
+    want = [len(window_starts(int(x), window, step)) for x in n]
+    assert window_counts(n, window, step).tolist() == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(min_value=0, max_value=40), max_size=14), max_size=40),
+    st.integers(min_value=1, max_value=6),
+)
+def test_shingle_hashes_many_equal_one_at_a_time(lists: list[list[int]], k: int) -> None:
+    from detector.fingerprint import shingle_hashes, shingle_hashes_many, shingle_hashes_memo
+
+    arrays = [np.array(x, dtype=np.uint64) for x in lists]
+    for ids, got in zip(arrays, shingle_hashes_many(arrays, k), strict=True):
+        want = shingle_hashes(ids, k)
+        assert got.dtype == want.dtype and got.tolist() == want.tolist()
+    with shingle_hashes_memo(arrays, (k,)):
+        for ids in arrays:
+            # the memo answers for these very arrays, and a copy computes the same
+            assert shingle_hashes(ids, k).tolist() == shingle_hashes(ids.copy(), k).tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(min_value=0, max_value=2**32 - 1), max_size=90), max_size=30),
+    st.sampled_from(["uint32", "uint64"]),
+)
+def test_distinct_sorted_many_equal_one_at_a_time(lists: list[list[int]], dtype: str) -> None:
+    from detector.fingerprint import distinct_sorted_many
+
+    arrays = [np.array(x, dtype=dtype) for x in lists]
+    for values, got in zip(arrays, distinct_sorted_many(arrays), strict=True):
+        want = distinct_sorted(values)
+        assert got.dtype == want.dtype and got.tolist() == want.tolist()

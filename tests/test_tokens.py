@@ -52,3 +52,17 @@ def test_ids_are_stable_across_calls() -> None:
     assert tokenize("a multipolar world").ids.tolist() == tokenize("A Multipolar World").ids.tolist()
     # fixed value: xxh3 of the form, never Python's salted hash()
     assert tokenize("world").ids.tolist() == tokenize("world").ids.tolist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text(alphabet="ab Ёё'’.\n\u200b\u0301ﬁRо1-", max_size=30), max_size=12))
+def test_tokenize_many_equals_tokenize_alone(texts: list[str]) -> None:
+    """Texts tokenised together (joined by line breaks) split exactly as each does alone."""
+    from detector.tokens import tokenize_many
+
+    for text, got in zip(texts, tokenize_many(texts), strict=True):
+        want = tokenize(text)
+        assert got.text == text and got.forms == want.forms
+        assert got.starts.tolist() == want.starts.tolist() and got.ends.tolist() == want.ends.tolist()
+        assert got.ids.tolist() == want.ids.tolist()
+        assert got.starts.dtype == want.starts.dtype and got.ids.dtype == want.ids.dtype

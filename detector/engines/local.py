@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from detector.boilerplate import PhraseSeq
+    from detector.engines.packing import FactsChunk
     from detector.schema import FramingSpan, Passage, Report
     from detector.stages import DocFacts, ProgressCallback
     from detector.tokens import Tokens
@@ -115,16 +116,20 @@ def _tokens(i: int) -> Tokens:
     return tokens
 
 
-def _facts_task(bounds: tuple[int, int]) -> list[DocFacts]:
-    """First pass over a range: facts for the corpus counts; shingles and phrase 3-grams kept here."""
-    from detector.stages import analyse_document
+def _facts_task(bounds: tuple[int, int]) -> FactsChunk:
+    """First pass over a range: facts for the corpus counts; shingles and phrase 3-grams kept here.
+
+    The facts travel column-wise (:class:`detector.engines.packing.FactsChunk`).
+    """
+    from detector.engines.packing import FactsChunk
+    from detector.stages import analyse_documents
 
     out = []
-    for i in range(*bounds):
-        facts = analyse_document(i, _DOCS[i], _PARAMS, defer_keys=True)
-        _PENDING[i] = (facts.info.words, facts.shingles, facts.phrase_seq)  # type: ignore[assignment]
+    start, end = bounds
+    for facts in analyse_documents(start, _DOCS[start:end], _PARAMS, defer_keys=True):
+        _PENDING[facts.index] = (facts.info.words, facts.shingles, facts.phrase_seq)  # type: ignore[assignment]
         out.append(replace(facts, shingles=None, phrase_seq=None))
-    return out
+    return FactsChunk(out)
 
 
 def _second_pass_setup(args: tuple[Any, ...]) -> None:
@@ -147,8 +152,11 @@ def _keys_task(bounds: tuple[int, int]) -> list[tuple[int, int, int, int, int]]:
 
     mask, selected, df, parts, ranks, is_rep = _SECOND_PASS
     occurrences: list[tuple[int, int, int, int, int]] = []
-    for i in range(*bounds):
-        words, shingles, seq = _PENDING.pop(i)
+    pending = [_PENDING.pop(i) for i in range(*bounds)]
+    # which documents hold a selected phrase gram at all, in one lookup for
+    # the range: most short posts hold none and are never looked at again
+    with_phrases = _holds_selected([seq for _, _, seq in pending], selected)
+    for i, (words, shingles, seq), phrased in zip(range(*bounds), pending, with_phrases, strict=True):
         if is_rep[i]:
             sketch = sketch_shingles(_DOCS[i].id, words, shingles, _PARAMS, mask=mask)
             keys = distinct_sorted(band_keys(sketch.signatures, _PARAMS))
@@ -157,9 +165,25 @@ def _keys_task(bounds: tuple[int, int]) -> list[tuple[int, int, int, int, int]]:
                 piece = keys[key_range(keys, part, parts)]
                 if len(piece):
                     _SHARD_KEYS[part].append((int(ranks[i]), piece))
-        if len(selected):
+        if phrased:
             occurrences.extend((i, *o) for o in find_phrases(seq, selected, df))
     return occurrences
+
+
+def _holds_selected(seqs: Sequence[PhraseSeq], selected: np.ndarray) -> list[bool]:
+    """Per document, whether :func:`detector.boilerplate.find_phrases` can find anything in it:
+    a usable 3-gram (``ok``) among the ``selected`` ones. O(g log m) for the g grams of all."""
+    import numpy as np
+
+    from detector.fingerprint import in_sorted
+
+    if not seqs or len(selected) == 0:
+        return [False] * len(seqs)
+    lengths = np.array([len(s.grams) for s in seqs], dtype=np.int64)
+    hit = np.concatenate([s.ok for s in seqs]) & in_sorted(np.concatenate([s.grams for s in seqs]), selected)
+    ends = np.cumsum(lengths)
+    hits_before = np.concatenate(([0], np.cumsum(hit)))
+    return (hits_before[ends] > hits_before[ends - lengths]).tolist()
 
 
 def _entries_task(part: int) -> tuple[np.ndarray, np.ndarray]:
@@ -464,7 +488,7 @@ def build_report_local(
 
     from detector.boilerplate import select_phrase_grams
     from detector.candidates import key_partitions, link_entries, pairs_from_links
-    from detector.fingerprint import window_starts
+    from detector.fingerprint import window_counts
     from detector.stages import (
         assemble_clusters,
         assemble_report,
@@ -508,11 +532,9 @@ def build_report_local(
         t = time.perf_counter()
         # key ranges for the candidate merge, from the expected number of
         # bucket entries, so each range's sort stays a bounded size
-        windows = sum(
-            len(window_starts(max(0, f.info.words - params.lsh_shingle_size + 1), params.window_words, params.window_step))
-            for f in facts
-            if is_rep[f.index]
-        )
+        words = np.array([f.info.words for f in facts], dtype=np.int64)
+        shingles = np.maximum(0, words - params.lsh_shingle_size + 1)
+        windows = int(window_counts(shingles, params.window_words, params.window_step)[is_rep].sum())
         parts = key_partitions(windows * params.lsh_bands)
         pool.each(_second_pass_setup, (plan.mask, selected, df, parts, plan.ranks, is_rep))
         occurrences: list[tuple[int, int, int, int, int]] = []
