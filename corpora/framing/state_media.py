@@ -12,7 +12,8 @@ one, e.g. the same Lavrov press conference at Vedomosti, RIA and Prime) or,
 without one, the document URL. A story goes wholly to one side, so no
 sentence, and no near-copy of a sentence, is on both sides. The side is
 fixed by a hash of the story key (``sha1(key) % 100 < HELDOUT_SHARE``), never
-by what a model does with it.
+by what a model does with it. A ``#! split heldout`` line sends every later
+document to the held-out side (used for the second batch, see the file).
 
 Writes ``parts/state_train.jsonl`` (merged into ``labelled.jsonl``) and
 ``heldout_state.jsonl`` (evaluation only; ``build_labelled.py`` drops any of
@@ -51,18 +52,30 @@ def parse(path: Path) -> list[dict]:
     """Records of ``state_media.txt`` in file order; exits with ``file:line`` on a bad line."""
     out: list[dict] = []
     doc: dict | None = None
+    forced = "hash"
     for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
+        where = f"{path.name}:{lineno}"
+        if line.startswith("#! split "):
+            forced = line[len("#! split ") :].strip()
+            if forced not in ("heldout", "hash"):
+                raise SystemExit(f"{where}: '#! split' takes 'heldout' or 'hash'")
+            continue
         if not line or (line.startswith("#") and not line.startswith("## ")):
             continue
-        where = f"{path.name}:{lineno}"
         if line.startswith("## "):
             fields = [f.strip() for f in line[3:].split(" | ")]
             if len(fields) not in (3, 4) or fields[1] not in ("en", "ru"):
                 raise SystemExit(f"{where}: document line needs 'url | en|ru | group [| repo:path@commit]'")
             url, lang, group = fields[:3]
             source = url if len(fields) == 3 else f"{url} ({fields[3]})"
-            doc = {"url": url, "lang": lang, "story": url if group == "-" else group, "source": source}
+            doc = {
+                "url": url,
+                "lang": lang,
+                "story": url if group == "-" else group,
+                "source": source,
+                "heldout": forced == "heldout",
+            }
             continue
         if doc is None or " | " not in line:
             raise SystemExit(f"{where}: expected '<labels> | <sentence>' after a document line")
@@ -78,6 +91,7 @@ def parse(path: Path) -> list[dict]:
                 "lang": doc["lang"],
                 "source": doc["source"],
                 "story": doc["story"],
+                "heldout": doc["heldout"],
             }
         )
     return out
@@ -97,7 +111,7 @@ def main() -> None:
         if key in seen:
             continue
         seen.add(key)
-        side = "heldout" if heldout_story(rec["story"]) else "train"
+        side = "heldout" if rec["heldout"] or heldout_story(rec["story"]) else "train"
         sides[side].append(rec)
     targets = {"train": HERE / "parts" / "state_train.jsonl", "heldout": HERE / "heldout_state.jsonl"}
     for side, rows in sides.items():
