@@ -88,3 +88,25 @@ def test_character_channel_makes_a_reinflected_sentence_strong(monkeypatch) -> N
     assert seeds.sentence_seeds(ta, tb, Params()) == [(0, 9, 0, 8, True)]
     monkeypatch.setattr(seeds, "_CHAR_REACH", 99.0)  # words alone: a weak pair
     assert seeds.sentence_seeds(ta, tb, Params()) == [(0, 9, 0, 8, False)]
+
+
+def test_small_and_vector_paths_agree() -> None:
+    from detector import charsim
+    from detector.seeds import _sentence_index
+
+    texts = [
+        "Правительство приняло решение о закрытии границы для иностранных граждан. "
+        "Погода была хорошая, и граждане гуляли по набережной до позднего вечера. "
+        "Министерство иностранных дел объявило о закрытии посольства в столице.",
+        "Правительственное решение закрыло границу для иностранных граждан страны. "
+        "Министерство объявило о закрытии посольства в столице на неопределенный срок. "
+        "Футбольный матч перенесли из-за погоды на следующую неделю.",
+    ]
+    ta, tb = tokenize(texts[0]), tokenize(texts[1])
+    ra, rb = _sentence_index(ta).ranges, _sentence_index(tb).ranges
+    rows = np.repeat(np.arange(len(ra)), len(rb))
+    cols = np.tile(np.arange(len(rb)), len(ra))
+    small = charsim._small_pair_scores(ta, ra, tb, rb, rows, cols)
+    vector = charsim._vector_pair_scores(ta, ra, tb, rb, rows, cols)
+    assert np.allclose(small[0], vector[0]) and np.allclose(small[1], vector[1])
+    assert small[0].max() > 0.3  # the pairs share grams: the comparison is not vacuous
