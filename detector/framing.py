@@ -203,17 +203,29 @@ def train_model(
 
 
 def load_model(path: str | Path) -> FramingClassifier:
-    """Load a model saved by :func:`train_model`; raises ModelError if unusable."""
+    """Load a model saved by :func:`train_model`; raises ModelError if unusable.
+
+    The shipped stance model (:mod:`detector.stance_model`) is loaded with it
+    (once per process, 0.4 s), so workers forked after this call inherit it
+    instead of each reading it at their first flag.
+    """
+    from detector.persist import load_default_stance_model
     from detector.persist import load_model as _load
 
-    return _load(path)
+    model = _load(path)
+    load_default_stance_model()
+    return model
 
 
 def load_default_model() -> FramingClassifier:
-    """The model shipped in ``detector/models/`` (loaded once, then cached)."""
+    """The model shipped in ``detector/models/`` (loaded once, then cached),
+    with the shipped stance model (see :func:`load_model`)."""
     from detector.persist import load_default_model as _load_default
+    from detector.persist import load_default_stance_model
 
-    return _load_default()
+    model = _load_default()
+    load_default_stance_model()
+    return model
 
 
 def flag_documents(
