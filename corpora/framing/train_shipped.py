@@ -75,7 +75,7 @@ def _eligible(model, texts: list[str]):  # type: ignore[no-untyped-def]
     return np.where((gate | (prob >= STRONG_SCORE)) & long_enough, prob, 0.0)
 
 
-def calibrate_total(model, eligible, base, max_flags: int):  # type: ignore[no-untyped-def]
+def calibrate_total(eligible, base, max_flags: int):  # type: ignore[no-untyped-def]
     """Thresholds from ``base`` raised until at most ``max_flags`` rows of
     ``eligible`` carry a flag: each step removes the flag whose probability is
     lowest relative to its label's threshold (capped at 0.99)."""
@@ -104,7 +104,7 @@ def choose_budget(model, calibration: list[str], sentences_per_post: float) -> i
     ea, eb = _eligible(model, half_a), _eligible(model, half_b)
     base = model.thresholds_.copy()
     for total in range(MAX_CALIBRATION_FLAGS, -1, -2):
-        t = calibrate_total(model, ea, base, total // 2)
+        t = calibrate_total(ea, base, total // 2)
         flags = int((eb >= t).any(axis=1).sum())
         per_1000 = 1000 * sentences_per_post * flags / len(half_b)
         print(f"  budget {total:2}: {flags} flags on the other half = {per_1000:.2f} per 1,000 posts",
@@ -154,7 +154,7 @@ def main() -> None:
     print(cv_table(model))
     before = model.thresholds_.copy()
     budget = choose_budget(model, calibration, sentences_per_post())
-    model.thresholds_ = calibrate_total(model, _eligible(model, calibration), before, budget)
+    model.thresholds_ = calibrate_total(_eligible(model, calibration), before, budget)
     print(f"calibration: at most {budget} of {len(calibration)} calibration sentences flagged")
     save_model(model, target)
     for label, a, b in zip(model.labels_, before, model.thresholds_, strict=True):
