@@ -13,7 +13,10 @@ documents.
 ``--text topical`` is the shape of many articles on one story: each
 document carries six sentences drawn from a pool of 80, lightly edited, so
 every pool sentence recurs in about 7.5% of all documents (the quadratic
-case of a pairwise search). ``--corpus FILE`` runs a real JSON Lines corpus
+case of a pairwise search). ``--text tiny`` is a flood of short records
+(3-15 consecutive words of the bundled texts, 100 outlets, no dates): the
+per-document cost of every stage, as 1,000,000 tiny JSONL records exercise
+it (issue 15). ``--corpus FILE`` runs a real JSON Lines corpus
 instead (e.g. ``../shared/corpora/chronam-1916-04.jsonl.gz``), optionally
 its first ``--limit`` documents. Every run prints the coherence of its
 clusters (:mod:`detector.coherence`) and its largest cluster.
@@ -28,6 +31,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
 import resource
 import sys
@@ -121,6 +125,8 @@ def generate(
     docs: list[Document] = []
     bodies: list[list[str]] = []
     pool: list[list[str]] = []
+    if text == "tiny":
+        return _tiny(n, rng)
     if text == "topical":
         pool = [_zipf_body(rng, vocab, cum_weights, rng.randint(15, 30)) for _ in range(80)]
     for i in range(n):
@@ -156,6 +162,18 @@ def generate(
         day = 1 + (i * 365) // max(n, 1)
         date = f"2024-{1 + (day - 1) // 31 % 12:02d}-{1 + (day - 1) % 28:02d}"
         docs.append(Document(id=f"d{i:06d}", text=text, outlet=outlet, date=date))
+    return docs
+
+
+def _tiny(n: int, rng: random.Random) -> list[Document]:
+    """``n`` records of 3-15 consecutive words of the bundled texts, outlets ``o0``..``o99``."""
+    texts = [json.loads(line)["text"].split() for line in (ROOT / "benchmarks" / "data" / "texts.jsonl").read_text("utf-8").splitlines()]
+    docs = []
+    for i in range(n):
+        words = rng.choice(texts)
+        length = rng.randint(3, 15)
+        at = rng.randrange(0, max(1, len(words) - length))
+        docs.append(Document(id=f"t{i}", text=" ".join(words[at : at + length]), outlet=f"o{i % 100}"))
     return docs
 
 
@@ -242,13 +260,20 @@ class MemorySampler:
         return (self.before + self.base - self.lowest) / 1e6
 
 
+def _cpu_seconds() -> tuple[float, float]:
+    """User + system CPU seconds of this process and of its finished child processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, nargs="+", default=[2000])
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--baseline-docs", type=int, default=500)
     ap.add_argument("--framing", action="store_true")
-    ap.add_argument("--text", choices=["zipf", "markov", "topical"], default="zipf")
+    ap.add_argument("--text", choices=["zipf", "markov", "topical", "tiny"], default="zipf")
     ap.add_argument("--corpus", help="a real JSON Lines corpus instead of generated documents")
     ap.add_argument("--limit", type=int, default=None, help="with --corpus: its first N documents")
     args = ap.parse_args()
@@ -265,9 +290,11 @@ def main() -> None:
             docs = generate(n, text=args.text)
         mb = sum(len(d.text.encode("utf-8")) for d in docs) / 1e6
         with MemorySampler() as memory:
+            cpu = _cpu_seconds()
             t = time.perf_counter()
             report = build_report(docs, workers=args.workers, framing=args.framing)
             elapsed = time.perf_counter() - t
+            cpu = tuple(b - a for a, b in zip(cpu, _cpu_seconds(), strict=True))
         peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         reuse = sum(1 for c in report.clusters if c.kind == "reuse")
@@ -283,6 +310,10 @@ def main() -> None:
             f"plus {memory.peak_mb - memory.before / 1e6:,.0f} MB the run took at most); "
             f"resident sets: main {peak_self:,.0f} MB, largest worker {peak_child:,.0f} MB "
             "(shared pages counted in each)"
+        )
+        print(
+            f"cpu: main {cpu[0]:.1f} s, workers {cpu[1]:.1f} s "
+            f"(on a shared machine wall time includes waiting; load average {os.getloadavg()[0]:.1f})"
         )
         print("stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in report.stages.items()))
         coherence = report_coherence(report)

@@ -76,3 +76,12 @@ def test_columns_round_trip(values: list[object]) -> None:
 
 def test_empty_chunk_is_an_empty_list() -> None:
     assert pickle.loads(pickle.dumps(FactsChunk([]))) == []
+
+
+def test_omitted_fields_travel_as_none() -> None:
+    facts = [analyse_document(i, Document(id=f"d{i}", text="one two three four five six"), defer_keys=True) for i in range(3)]
+    assert all(f.shingles is not None and f.phrase_seq is not None for f in facts)
+    chunk = FactsChunk(facts, omit=("shingles", "phrase_seq"))
+    for got in (pickle.loads(pickle.dumps(chunk)), list(chunk)):
+        assert [f.index for f in got] == [0, 1, 2]
+        assert all(f.shingles is None and f.phrase_seq is None and f.shingle_set is not None for f in got)

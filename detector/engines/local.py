@@ -124,12 +124,12 @@ def _facts_task(bounds: tuple[int, int]) -> FactsChunk:
     from detector.engines.packing import FactsChunk
     from detector.stages import analyse_documents
 
-    out = []
     start, end = bounds
-    for facts in analyse_documents(start, _DOCS[start:end], _PARAMS, defer_keys=True):
+    out = analyse_documents(start, _DOCS[start:end], _PARAMS, defer_keys=True)
+    for facts in out:
         _PENDING[facts.index] = (facts.info.words, facts.shingles, facts.phrase_seq)  # type: ignore[assignment]
-        out.append(replace(facts, shingles=None, phrase_seq=None))
-    return FactsChunk(out)
+    # the ordered shingles and phrase 3-grams stay here for the second pass
+    return FactsChunk(out, omit=("shingles", "phrase_seq"))
 
 
 def _second_pass_setup(args: tuple[Any, ...]) -> None:
