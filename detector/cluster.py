@@ -453,10 +453,9 @@ def boilerplate_clusters(
     """
     out = []
     for occurrences in groups:
-        members = [
-            (d, Member(documents[d].id, s, e, documents[d].outlet, documents[d].date, w, texts(d)[s:e]))
-            for d, s, e, w in occurrences
-        ]
+        # occurrences of one document that overlap (a line and the sentence
+        # inside it with the same words) or touch are one member
+        members = _members_of(occurrences, documents, texts, MIN_OVERLAP)
         if len(members) < min_members:
             continue
         out.append(
