@@ -105,8 +105,7 @@ def _rank_pairs(
 class _Shingles:
     """One text's n-gram hashes, sorted once for every pair the text is in."""
 
-    hashes: np.ndarray  # the n-gram starting at each token
-    order: np.ndarray  # stable argsort of ``hashes`` (int32: kept for every text of a corpus)
+    order: np.ndarray  # stable argsort of the n-gram hashes (int32: kept for every text of a corpus)
     count: np.ndarray  # occurrences in the text of the n-gram at each token (int32)
 
 
@@ -124,7 +123,7 @@ def _shingles(t: Tokens, n: int) -> _Shingles:
         starts = run_starts(ordered)
         sizes = np.diff(np.append(starts, len(h)))
         count[order] = np.repeat(sizes, sizes)
-        got = per_n[n] = _Shingles(h, order.astype(np.int32), count)
+        got = per_n[n] = _Shingles(order.astype(np.int32), count)
     return got
 
 
@@ -158,8 +157,9 @@ def ngram_seeds(ta: Tokens, tb: Tokens, n: int, max_df: int) -> tuple[np.ndarray
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
     sa, sb = _shingles(ta, n), _shingles(tb, n)
-    ga, gb = sa.hashes, sb.hashes
-    sorted_a, sorted_b = sa.hashes[sa.order], sb.hashes[sb.order]
+    # hashing again is cheaper than keeping 8 bytes a token for every text of a corpus
+    ga, gb = shingle_hashes(ta.ids, n), shingle_hashes(tb.ids, n)
+    sorted_a, sorted_b = ga[sa.order], gb[sb.order]
     left, in_a = _occurrences(sa, sorted_a, sb, sorted_b)  # per B token: where in A, how many
     _, in_b = _occurrences(sb, sorted_b, sa, sorted_a)
     # an n-gram frequent in either text is frequent for both
@@ -241,13 +241,17 @@ class _SentenceIndex:
     """
 
     ranges: list[tuple[int, int]]
-    rows: np.ndarray
-    ids: np.ndarray
+    rows: np.ndarray  # int32
     lengths: np.ndarray  # tokens of each sentence
     vocab: np.ndarray  # sorted distinct ids of the text's sentences
     df: np.ndarray  # sentences containing each vocab id
     column: np.ndarray  # vocab index of each entry of ``ids``
     by_id: np.ndarray  # entry numbers in the order of (id, sentence)
+
+    @property
+    def ids(self) -> np.ndarray:
+        """The id of each entry (not stored: ``vocab[column]``)."""
+        return self.vocab[self.column]
 
 
 def _rough_sentences(t: Tokens) -> tuple[np.ndarray, np.ndarray]:
@@ -302,8 +306,8 @@ def _with_join_parts(
     by_id = np.lexsort((rows, column))
     # int32: these stay in memory for every document of a corpus
     return _SentenceIndex(
-        ranges, rows, ids, lengths, vocab, df.astype(np.int32), column.astype(np.int32),
-        by_id.astype(np.int32),
+        ranges, rows.astype(np.int32), lengths, vocab, df.astype(np.int32),
+        column.astype(np.int32), by_id.astype(np.int32),
     )
 
 
@@ -379,7 +383,7 @@ def _sentence_pair_scores(
     a_entry = np.repeat(ent_a, counts)
     offsets = np.arange(len(a_entry)) - np.repeat(np.cumsum(counts) - counts, counts)
     b_entry = sb.by_id[np.repeat(lo, counts) + offsets]
-    cell = sa.rows[a_entry] * n_b + sb.rows[b_entry]
+    cell = sa.rows[a_entry].astype(np.int64) * n_b + sb.rows[b_entry]
     weight = idf2_a[sa.column[a_entry]]
     cells, inverse = np.unique(cell, return_inverse=True)
     dot = np.bincount(inverse, weights=weight)
@@ -424,7 +428,7 @@ def _sentence_pair_scores_reference(
     a_entry = ent_a[np.repeat(np.arange(len(ja)), counts)]
     offsets = np.arange(len(a_entry)) - np.repeat(np.cumsum(counts) - counts, counts)
     b_entry = ent_b[order[np.repeat(lo, counts) + offsets]]
-    cell = sa.rows[a_entry] * n_b + sb.rows[b_entry]
+    cell = sa.rows[a_entry].astype(np.int64) * n_b + sb.rows[b_entry]
     weight = idf[col_a[a_entry]] ** 2
     cells, inverse = np.unique(cell, return_inverse=True)
     dot = np.bincount(inverse, weights=weight)
