@@ -59,3 +59,16 @@ def test_fast_paths_equal_references_on_seed_texts(k: int) -> None:
         _same_ngram_seeds(ta, ta, 3, max_df)
     _same_sentence_scores(ta, tb)
     _same_sentence_scores(ta, ta)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-5, 60), st.integers(-5, 60)), max_size=12),
+    st.integers(0, 30),
+    st.integers(0, 40),
+)
+def test_covered_runs_equal_reference(members, lo, width) -> None:
+    from detector.align import _covered_runs, _covered_runs_reference
+
+    hi = lo + width
+    assert _covered_runs(members, lo, hi) == _covered_runs_reference(members, lo, hi)
