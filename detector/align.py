@@ -477,15 +477,16 @@ def _content_share(blocks: list[Block], t: Tokens, base: int) -> float:
     """Share of the kept (equal) tokens of side A that are words of 3+
     characters outside web addresses (two posts linking to one site share
     "https site ru p utm_source tg utm_medium social", not text). O(tokens)."""
-    in_url = url_tokens(t)
-    kept = long = 0
-    for equal, sa, ea, _, _ in blocks:
-        if equal:
-            lo, hi = base + sa, base + ea
-            run = t.ends[lo:hi] - t.starts[lo:hi]
-            kept += len(run)
-            long += int(((run >= 3) & ~in_url[lo:hi]).sum())
-    return long / kept if kept else 1.0
+    spans = [(sa, ea) for equal, sa, ea, _, _ in blocks if equal]
+    if not spans:
+        return 1.0
+    end = base + max(ea for _, ea in spans)
+    # one pass over the region: running count of content tokens, read at block ends
+    content = ((t.ends[base:end] - t.starts[base:end]) >= 3) & ~url_tokens(t)[base:end]
+    running = np.concatenate(([0], np.cumsum(content)))
+    first, last = np.array(spans, dtype=np.int64).T
+    kept = int((last - first).sum())
+    return int((running[last] - running[first]).sum()) / kept if kept else 1.0
 
 
 def _to_passage(
