@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FRAMING = ROOT / "corpora" / "framing"
 sys.path.insert(0, str(FRAMING))
 
-from state_media import heldout_story, parse  # noqa: E402
+from state_media import heldout_story, parse, side  # noqa: E402
 from train_shipped import calibrate_total  # noqa: E402
 
 
@@ -69,6 +69,51 @@ def test_heldout_directive_and_hash_split(tmp_path: Path) -> None:
     a, b = parse(path)
     assert a["heldout"] is False and b["heldout"] is True
     assert heldout_story("https://x.example/a") == heldout_story("https://x.example/a")
+
+
+def _story_on(held: bool) -> str:
+    """A story key whose hash puts it on the held-out side (``held``) or not."""
+    return next(f"story-{i}" for i in range(1000) if heldout_story(f"story-{i}") is held)
+
+
+def test_train_directive_forces_training_and_refuses_held_out_stories(tmp_path: Path) -> None:
+    held_key, train_key = _story_on(True), _story_on(False)
+    path = tmp_path / "state_media.txt"
+    path.write_text(
+        f"## https://x.example/a | en | {train_key}\nmp | One.\n"
+        f"#! split train\n## https://x.example/b | ru | -\n- | Два.\n"
+        f"## https://x.example/c | en | {train_key}\nrp | Three.\n",
+        encoding="utf-8",
+    )
+    assert [side(r) for r in parse(path)] == ["train", "train", "train"]
+    # a training-only document of a story that is held out (by hash or by directive) is refused
+    path.write_text(
+        f"## https://x.example/a | en | {held_key}\nmp | One.\n#! split train\n"
+        f"## https://x.example/b | en | {held_key}\nrp | Two.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SystemExit, match=r"state_media\.txt:4: training-only document of story"):
+        parse(path)
+    path.write_text(
+        "#! split heldout\n## https://x.example/a | en | s1\nmp | One.\n#! split train\n"
+        "## https://x.example/b | en | s1\nrp | Two.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SystemExit, match=r"state_media\.txt:5: training-only document"):
+        parse(path)
+    # the same document URL twice is refused
+    path.write_text("## https://x.example/a | en | -\nmp | One.\n## https://x.example/a | en | -\n- | Two.\n",
+                    encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"state_media\.txt:3: document https://x\.example/a already given at"):
+        parse(path)
+
+
+def test_every_real_state_sentence_is_on_one_side_only() -> None:
+    records = parse(FRAMING / "state_media.txt")
+    train_only = [r for r in records if r["train_only"]]
+    assert train_only and all(side(r) == "train" for r in train_only)
+    held_stories = {r["story"] for r in records if side(r) == "heldout"}
+    assert not {r["story"] for r in train_only} & held_stories
 
 
 def test_calibrate_total_meets_the_budget_least_confident_first() -> None:

@@ -13,7 +13,11 @@ without one, the document URL. A story goes wholly to one side, so no
 sentence, and no near-copy of a sentence, is on both sides. The side is
 fixed by a hash of the story key (``sha1(key) % 100 < HELDOUT_SHARE``), never
 by what a model does with it. A ``#! split heldout`` line sends every later
-document to the held-out side (used for the second batch, see the file).
+document to the held-out side (used for the second batch, see the file); a
+``#! split train`` line sends every later document to the training side (the
+third batch, labelled for training only). A training-only document whose story
+is on the held-out side, or a document URL given twice, is an error naming
+``file:line``.
 
 Writes ``parts/state_train.jsonl`` (merged into ``labelled.jsonl``) and
 ``heldout_state.jsonl`` (evaluation only; ``build_labelled.py`` drops any of
@@ -53,13 +57,14 @@ def parse(path: Path) -> list[dict]:
     out: list[dict] = []
     doc: dict | None = None
     forced = "hash"
+    seen_urls: dict[str, str] = {}
     for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
         where = f"{path.name}:{lineno}"
         if line.startswith("#! split "):
             forced = line[len("#! split ") :].strip()
-            if forced not in ("heldout", "hash"):
-                raise SystemExit(f"{where}: '#! split' takes 'heldout' or 'hash'")
+            if forced not in ("heldout", "hash", "train"):
+                raise SystemExit(f"{where}: '#! split' takes 'heldout', 'train' or 'hash'")
             continue
         if not line or (line.startswith("#") and not line.startswith("## ")):
             continue
@@ -75,7 +80,12 @@ def parse(path: Path) -> list[dict]:
                 "story": url if group == "-" else group,
                 "source": source,
                 "heldout": forced == "heldout",
+                "train_only": forced == "train",
+                "where": where,
             }
+            if url in seen_urls:
+                raise SystemExit(f"{where}: document {url} already given at {seen_urls[url]}")
+            seen_urls[url] = where
             continue
         if doc is None or " | " not in line:
             raise SystemExit(f"{where}: expected '<labels> | <sentence>' after a document line")
@@ -92,9 +102,29 @@ def parse(path: Path) -> list[dict]:
                 "source": doc["source"],
                 "story": doc["story"],
                 "heldout": doc["heldout"],
+                "train_only": doc["train_only"],
+                "where": doc["where"],
             }
         )
+    _check_train_only(out)
     return out
+
+
+def _check_train_only(records: list[dict]) -> None:
+    """Exit naming ``file:line`` if a training-only document's story is on the held-out side."""
+    held = {r["story"] for r in records if r["heldout"] or (not r["train_only"] and heldout_story(r["story"]))}
+    for r in records:
+        if r["train_only"] and r["story"] in held:
+            raise SystemExit(f"{r['where']}: training-only document of story {r['story']!r}, which is held out")
+
+
+def side(rec: dict) -> str:
+    """``"heldout"`` or ``"train"`` for a parsed record (forced side, else the story hash)."""
+    if rec["heldout"]:
+        return "heldout"
+    if rec["train_only"]:
+        return "train"
+    return "heldout" if heldout_story(rec["story"]) else "train"
 
 
 def heldout_story(key: str) -> bool:
@@ -111,18 +141,17 @@ def main() -> None:
         if key in seen:
             continue
         seen.add(key)
-        side = "heldout" if rec["heldout"] or heldout_story(rec["story"]) else "train"
-        sides[side].append(rec)
+        sides[side(rec)].append(rec)
     targets = {"train": HERE / "parts" / "state_train.jsonl", "heldout": HERE / "heldout_state.jsonl"}
-    for side, rows in sides.items():
-        with open(targets[side], "w", encoding="utf-8") as fh:
+    for name, rows in sides.items():
+        with open(targets[name], "w", encoding="utf-8") as fh:
             for r in rows:
                 fh.write(json.dumps({k: r[k] for k in ("text", "labels", "lang", "source")}, ensure_ascii=False) + "\n")
         stories = len({r["story"] for r in rows})
         by_lang = Counter(r["lang"] for r in rows)
         framed = Counter(r["lang"] for r in rows if r["labels"])
         labels = Counter((r["lang"], lb) for r in rows for lb in r["labels"])
-        print(f"{side}: {len(rows)} sentences from {stories} stories; "
+        print(f"{name}: {len(rows)} sentences from {stories} stories; "
               + ", ".join(f"{lg} {by_lang[lg]} ({framed[lg]} with a frame)" for lg in ("en", "ru")))
         for lb in CODES.values():
             print(f"  {lb:24} en {labels[('en', lb)]:3}  ru {labels[('ru', lb)]:3}")
