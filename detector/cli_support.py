@@ -281,7 +281,9 @@ def _print_renderable(renderable: Any, output: str | None, color: str) -> None:
 
 
 def _load_model(path: str) -> Any:
-    from detector.persist import load_model
+    """The framing model at ``path`` and, in this process, the shipped stance
+    model (``framing.load_model``), so forked report workers inherit both."""
+    from detector.framing import load_model
 
     return load_model(path)
 

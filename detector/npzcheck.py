@@ -92,6 +92,7 @@ def check_npz(
     max_total_bytes: int,
     kinds: str = "fiub",
     where: str | None = None,
+    kind: str = "framing model",
 ) -> dict[str, MemberHeader]:
     """Validate an ``.npz`` archive's directory and headers; read no array data.
 
@@ -105,6 +106,8 @@ def check_npz(
         kinds: numpy dtype kinds allowed (``f`` float, ``i``/``u`` integers,
             ``b`` bool); object dtypes are never allowed.
         where: the name used in error messages (default: ``path``).
+        kind: what the archive should be, as error messages name it
+            ("not a framing model file", "not a stance model file").
 
     Returns:
         Each member's declared dtype, shape and sizes, by name.
@@ -123,22 +126,22 @@ def check_npz(
     except FileNotFoundError:
         raise ModelError(f"{where}: model file not found") from None
     except (OSError, EOFError, zipfile.BadZipFile, ValueError) as exc:
-        raise ModelError(f"{where}: not a framing model file ({type(exc).__name__})") from None
+        raise ModelError(f"{where}: not a {kind} file ({type(exc).__name__})") from None
     try:
         with archive:
             infos = archive.infolist()
             names = [i.filename for i in infos]
             odd = [n for n in names if not n.endswith(".npy") or "/" in n]
             if odd:
-                raise ModelError(f"{where}: not a framing model file (unexpected member {odd[0]!r})")
+                raise ModelError(f"{where}: not a {kind} file (unexpected member {odd[0]!r})")
             found = [n[:-4] for n in names]
             if len(set(found)) != len(found):
-                raise ModelError(f"{where}: not a framing model file (a member name repeats)")
+                raise ModelError(f"{where}: not a {kind} file (a member name repeats)")
             extra, missing = sorted(set(found) - set(members)), sorted(set(members) - set(found))
             if extra:
-                raise ModelError(f"{where}: not a framing model file (unexpected members {extra})")
+                raise ModelError(f"{where}: not a {kind} file (unexpected members {extra})")
             if missing:
-                raise ModelError(f"{where}: not a framing model file (missing members {missing})")
+                raise ModelError(f"{where}: not a {kind} file (missing members {missing})")
             total = sum(i.file_size for i in infos)
             if total > max_total_bytes:
                 raise ModelError(

@@ -184,8 +184,9 @@ def _decode_json(arr: np.ndarray, what: str, where: str) -> Any:
         raise ModelError(f"{where}: member {what!r} is corrupted ({exc})") from exc
 
 
-def _sniff(path: str | Path | Any, where: str) -> None:
-    """Refuse anything that is not a zip archive, naming what it looks like."""
+def _sniff(path: str | Path | Any, where: str, kind: str = "framing model") -> None:
+    """Refuse anything that is not a zip archive, naming what it looks like
+    (``kind``: what the file should be, for the message)."""
     try:
         if hasattr(path, "read"):
             pos = path.tell()
@@ -203,10 +204,10 @@ def _sniff(path: str | Path | Any, where: str) -> None:
     if head[:1] == b"\x80" or head[:1] in (b"(", b"]", b"}"):
         # pickle protocol 2+ starts with PROTO (0x80); protocols 0/1 with a
         # MARK/list/dict opcode. Never unpickle: a pickle can run code.
-        raise ModelError(f"{where}: refusing a pickle file; framing models are .npz arrays + JSON")
+        raise ModelError(f"{where}: refusing a pickle file; {kind}s are .npz arrays + JSON")
     if head.startswith(b"\x93NUMPY"):
-        raise ModelError(f"{where}: not a framing model file (a single array, not an archive)")
-    raise ModelError(f"{where}: not a framing model file (not a zip archive)")
+        raise ModelError(f"{where}: not a {kind} file (a single array, not an archive)")
+    raise ModelError(f"{where}: not a {kind} file (not a zip archive)")
 
 
 def load_model(
@@ -469,7 +470,7 @@ def load_stance_model(path: str | Path | Any, *, where: str | None = None) -> St
     from detector.stance_model import STANCES, StanceModel
 
     where = where or str(path)
-    _sniff(path, where)
+    _sniff(path, where, kind="stance model")
     check_npz(
         path,
         members=_STANCE_MEMBERS,
@@ -477,6 +478,7 @@ def load_stance_model(path: str | Path | Any, *, where: str | None = None) -> St
         max_total_bytes=MAX_TOTAL_BYTES,
         kinds="fu",
         where=where,
+        kind="stance model",
     )
     try:
         npz = np.load(path, allow_pickle=False)

@@ -107,11 +107,16 @@ def test_fit_rejects_bad_input() -> None:
 def test_refuses_pickles_and_foreign_files(tmp_path: Path) -> None:
     pk = tmp_path / "stance.npz"
     pk.write_bytes(pickle.dumps({"coef": [1.0]}))
-    with pytest.raises(ModelError, match="refusing a pickle"):
+    with pytest.raises(ModelError, match="refusing a pickle file; stance models are"):
         load_stance_model(pk)
     frame_model = ROOT / "detector" / "models" / "framing-v1.npz"
-    with pytest.raises(ModelError, match=r"unexpected members"):
+    # a framing model given as the stance model is named as not a *stance* model file
+    with pytest.raises(ModelError, match=r"not a stance model file \(unexpected members"):
         load_stance_model(frame_model)
+    text = tmp_path / "notes.npz"
+    text.write_text("not an archive", encoding="utf-8")
+    with pytest.raises(ModelError, match=r"notes\.npz: not a stance model file \(not a zip archive\)"):
+        load_stance_model(text)
 
 
 def test_refuses_wrong_shapes_and_classes(tmp_path: Path) -> None:
@@ -152,3 +157,14 @@ def test_import_direction_is_one_way() -> None:
     assert not {"detector.stance", "detector.framing"} & imported("persist")
     lines = (ROOT / "detector" / "stance_model.py").read_text(encoding="utf-8").count("\n")
     assert lines <= 800
+
+
+def test_cli_model_option_loads_the_stance_model_before_forking() -> None:
+    """``--model PATH`` goes through ``framing.load_model``: the stance model is in
+    this process's cache afterwards, so forked report workers inherit it."""
+    from detector.cli_support import _load_model
+
+    load_default_stance_model.cache_clear()
+    model = _load_model(str(ROOT / "detector" / "models" / "framing-v1.npz"))
+    assert model.labels_
+    assert load_default_stance_model.cache_info().currsize == 1
