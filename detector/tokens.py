@@ -184,6 +184,14 @@ def _form_and_id(raw: str, stem: bool) -> tuple[str, int]:
     return value
 
 
+def _resolve(raws: list[str], stem: bool) -> list[tuple[str, int]]:
+    """``(form, id)`` of each raw token: cache look-ups in C, misses computed after."""
+    resolved = list(map(_FORM_CACHES[stem].get, raws))
+    if None in resolved:
+        resolved = [hit or _form_and_id(raw, stem) for hit, raw in zip(resolved, raws, strict=True)]
+    return resolved  # type: ignore[return-value]
+
+
 def tokenize(text: str, *, stem: bool = True) -> Tokens:
     """Split ``text`` into word tokens with character offsets and matching forms.
 
@@ -203,8 +211,7 @@ def tokenize(text: str, *, stem: bool = True) -> Tokens:
     bounds = np.zeros(len(pieces) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)), out=bounds[1:])
     starts, ends = bounds[1:-1:2], bounds[2::2]
-    get = _FORM_CACHES[stem].get
-    resolved = [get(raw) or _form_and_id(raw, stem) for raw in raws]
+    resolved = _resolve(raws, stem)
     forms: tuple[str, ...]
     if resolved:
         forms, ids = zip(*resolved, strict=True)
@@ -243,14 +250,13 @@ def tokenize_many(texts: list[str], *, stem: bool = True) -> list[Tokens]:
     bounds = np.zeros(len(pieces) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)), out=bounds[1:])
     starts, ends = bounds[1:-1:2], bounds[2::2]
-    get = _FORM_CACHES[stem].get
-    resolved = [get(raw) or _form_and_id(raw, stem) for raw in raws]
+    resolved = _resolve(raws, stem)
     forms: tuple[str, ...]
     if resolved:
         forms, id_values = zip(*resolved, strict=True)
     else:
         forms, id_values = (), ()
-    ids = np.array(id_values, dtype=np.uint64)
+    ids = np.fromiter(id_values, dtype=np.uint64, count=len(id_values))
     if "" in forms:  # tokens made only of marks/format characters drop out
         keep = np.fromiter((bool(f) for f in forms), dtype=bool, count=len(forms))
         starts, ends, ids = starts[keep], ends[keep], ids[keep]
