@@ -161,6 +161,19 @@ class DocFacts:
         ):
             object.__setattr__(self, name, value)
 
+    def forget_counts(self) -> None:
+        """Drop, in place, what only the corpus counts read: ``shingle_set``, ``grams``, ``dup_sig``.
+
+        For an engine that holds the only references to these facts, once
+        :func:`plan_corpus` and the phrase selection are done, so the arrays
+        are freed. The one exception to the frozen contract: a new object
+        per document (``dataclasses.replace``) cost about 10 s of the main
+        process on a million short posts.
+        """
+        object.__setattr__(self, "shingle_set", None)
+        object.__setattr__(self, "grams", None)
+        object.__setattr__(self, "dup_sig", None)
+
 
 @functools.lru_cache(maxsize=64)
 def _dtype(code: str) -> Any:

@@ -105,3 +105,16 @@ def test_short_empty_and_odd_documents() -> None:
 @given(st.lists(st.text(alphabet="ab ёЁ.\n'\u200b1", max_size=40), min_size=1, max_size=12))
 def test_any_texts(texts: list[str]) -> None:
     _check([Document(id=f"d{i}", text=t) for i, t in enumerate(texts)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2**32 - 1), max_size=40), st.booleans())
+def test_a_document_shorter_than_a_window_has_no_window_under_a_mask(values: list[int], masked: bool) -> None:
+    """The local engine's second pass skips such documents (engines/local.py _keys_task)."""
+    from detector.candidates import min_window_shingles, sketch_shingles
+
+    hashes = np.array(values, dtype=np.uint32)
+    mask = np.array(sorted({values[0]} if masked and values else {7}), dtype=np.uint32)
+    sketch = sketch_shingles("d", len(values) + 2, hashes, DEFAULT_PARAMS, mask=mask)
+    if len(hashes) < min_window_shingles(DEFAULT_PARAMS):
+        assert len(sketch.signatures) == 0

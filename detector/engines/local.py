@@ -38,7 +38,6 @@ import os
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from detector.params import DEFAULT_PARAMS, Params
@@ -147,7 +146,7 @@ def _keys_task(bounds: tuple[int, int]) -> list[tuple[int, int, int, int, int]]:
     under its time rank, so a bucket's lowest number is its earliest document.
     """
     from detector.boilerplate import find_phrases
-    from detector.candidates import band_keys, key_range, sketch_shingles
+    from detector.candidates import band_keys, key_range, min_window_shingles, sketch_shingles
     from detector.fingerprint import distinct_sorted
 
     mask, selected, df, parts, ranks, is_rep = _SECOND_PASS
@@ -156,12 +155,15 @@ def _keys_task(bounds: tuple[int, int]) -> list[tuple[int, int, int, int, int]]:
     # which documents hold a selected phrase gram at all, in one lookup for
     # the range: most short posts hold none and are never looked at again
     with_phrases = _holds_selected([seq for _, _, seq in pending], selected)
+    # under a mask, sketch_shingles keeps only windows with at least this
+    # many unmasked shingles: a shorter document has none to band
+    fewest = min_window_shingles(_PARAMS) if mask is not None and len(mask) else 0
     for i, (words, shingles, seq), phrased in zip(range(*bounds), pending, with_phrases, strict=True):
-        if is_rep[i]:
+        if is_rep[i] and len(shingles) >= fewest:
             sketch = sketch_shingles(_DOCS[i].id, words, shingles, _PARAMS, mask=mask)
-            keys = distinct_sorted(band_keys(sketch.signatures, _PARAMS))
+            keys = distinct_sorted(band_keys(sketch.signatures, _PARAMS)) if len(sketch.signatures) else ()
             # kept split by key range, so each range is sorted and sent on its own
-            for part in range(parts):
+            for part in range(parts if len(keys) else 0):
                 piece = keys[key_range(keys, part, parts)]
                 if len(piece):
                     _SHARD_KEYS[part].append((int(ranks[i]), piece))
@@ -523,9 +525,9 @@ def build_report_local(
         outlets = [f.info.outlet for f in facts]
         plan = plan_corpus(facts, mask_shingles=mask_shingles)
         selected, df = select_phrase_grams(((f.index, f.grams) for f in facts), outlets)
-        for i, f in enumerate(facts):
+        for f in facts:
             # what the counting needed is no longer: free it before the next pass
-            facts[i] = replace(f, shingle_set=None, grams=None, dup_sig=None)
+            f.forget_counts()
         is_rep = plan.dups.rep == np.arange(n)
         stages["mask"] = time.perf_counter() - t
 
