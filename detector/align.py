@@ -23,6 +23,9 @@ al.'s passim; Sanchez-Perez et al., PAN 2014 text alignment):
    matching single sentence of at least :data:`SHORT_BORROWING_WORDS` words,
    which is kept below ``min_words`` -- and overlapping passages (a repeat
    inside one document) keep only the strongest.
+5. **Condensed and expanded copies** (:mod:`detector.gaps`). Borrowings
+   that touch on one side and leave a long gap on the other are joined into
+   one passage, scored from its pieces, not from the sparse whole.
 
 All positions inside this module are token indices; passages leave it with
 character spans into the original texts.
@@ -38,6 +41,7 @@ import numpy as np
 
 from detector.chains import Region, chain, merge_close
 from detector.charsim import url_tokens
+from detector.gaps import with_joined
 from detector.schema import Passage, Span, WordOp
 from detector.seeds import fragments, ngram_seeds, sentence_seeds
 
@@ -733,12 +737,37 @@ def _shared_word_bounds(
     return out
 
 
+def _with_joined(
+    passages: list[tuple[Passage, float]],
+    frags: list[tuple[int, int, int, int]],
+    ta: Tokens,
+    tb: Tokens,
+    params: Params,
+) -> list[tuple[Passage, float]]:
+    """Candidates plus condensed and expanded copies (:func:`detector.gaps.with_joined`),
+    given this module's piece scoring and word alignment."""
+
+    def run_piece(rect: tuple[int, int, int, int]) -> Passage | None:
+        region = Region(*rect, matched=rect[1] - rect[0], seeds=1)
+        region.add_member(rect)
+        _extend_exact(region, ta.ids, tb.ids)
+        found = _to_passage(region, ta, tb, params, AlignmentStats())
+        return found[0] if found is not None and found[1] == float("inf") else None
+
+    def ops_of(a0: int, a1: int, b0: int, b1: int) -> tuple[WordOp, ...]:
+        blocks = _blocks(ta.ids[a0:a1].tolist(), tb.ids[b0:b1].tolist())
+        return _word_ops(blocks, a1 - a0, b1 - b0, ta, tb, a0, b0)[0]
+
+    return with_joined(passages, frags, ta, tb, params, run_piece, ops_of, SHORT_BORROWING_WORDS)
+
+
 def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats) -> list[Passage]:
     """:func:`align_passages` with A and B taken as given."""
     n = params.seed_ngram
     i, j = ngram_seeds(ta, tb, n, params.max_seed_df)
     stats.seeds = len(i)
-    regions = chain(fragments(i, j, n), params)
+    frags = fragments(i, j, n)
+    regions = chain(frags, params)
     sentence_frags: list[tuple[int, int, int, int, bool]] = []
     # Sentence similarity is the costly seed (a sentence split and a tf-idf
     # product per pair); it only extends real evidence, so a pair whose exact
@@ -790,6 +819,7 @@ def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
             if region.seeds < 2 and region.matched < SHORT_BORROWING_WORDS and not region.strong_sentences:
                 limit = min(limit, region.matched)
             passages.append((passage, limit))
+    passages = _with_joined(passages, frags, ta, tb, params)
     result = _drop_overlapping(passages, stats)
     stats.kept = len(result)
     return result

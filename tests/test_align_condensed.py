@@ -1,4 +1,4 @@
-"""Condensed copies: a source with stretches left out, the kept pieces pasted together."""
+"""Condensed and expanded copies: pieces of a source joined over a one-sided gap."""
 
 from __future__ import annotations
 
@@ -7,37 +7,32 @@ from pathlib import Path
 import pytest
 
 from detector.compare import compare
+from detector.gaps import link_chains
+from detector.schema import Passage
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "seeds").glob("*.txt"))
 
 
-@pytest.mark.parametrize(
-    "start",
-    [
-        100,
-        pytest.param(
-            400,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known gap (issue 11): the source repeats piece 1's words inside the "
-                "left-out stretch; the aligner pairs piece 1 with that later copy, so one "
-                "'paraphrased' passage spans pieces 2-3 in A (left-out text included) and "
-                "starts 186 characters of host text early in B",
-            ),
-        ),
-        700,
-        1000,
-        1300,
-    ],
-)
-def test_every_kept_piece_of_a_condensed_copy_is_found(start: int) -> None:
-    # three 12-word pieces of the source, 45 words left out between them, pasted
-    # together into another text: each piece is a borrowing (>= 10 words). A gap
-    # rule that glued them over the left-out text made one sparse passage that
-    # failed the score rule and lost all three (tried and reverted, issue 11)
-    src = SEEDS[1].read_text(encoding="utf-8").split()
-    host_a = SEEDS[2].read_text(encoding="utf-8").split()[:150]
-    host_b = SEEDS[4].read_text(encoding="utf-8").split()[:150]
+def _words(k: int, n: int | None = None) -> list[str]:
+    return SEEDS[k].read_text(encoding="utf-8").split()[:n]
+
+
+def _covers(p: Passage, at_a: int, at_b: int, length: int) -> bool:
+    return (
+        p.a.start <= at_a + 10 and p.a.end >= at_a + length - 10
+        and p.b.start <= at_b + 10 and p.b.end >= at_b + length - 10
+    )
+
+
+# start 400: the source (seed 001) repeats piece 1's words inside the left-out
+# stretch; before the gap rule the aligner paired piece 1 with that later copy
+# and one 'paraphrased' passage spanned pieces 2-3 in A and host text in B
+@pytest.mark.parametrize("start", [100, 400, 700, 1000, 1300])
+def test_a_condensed_copy_is_one_passage_over_its_pieces(start: int) -> None:
+    # three 12-word pieces of the source, 45 words left out between them,
+    # pasted together into another text
+    src = _words(1)
+    host_a, host_b = _words(2, 150), _words(4, 150)
     seg = src[start : start + 126]
     kept = [seg[:12], seg[57:69], seg[114:126]]
     a = " ".join(host_a + seg + host_a[:50])
@@ -46,8 +41,57 @@ def test_every_kept_piece_of_a_condensed_copy_is_found(start: int) -> None:
     for piece in kept:
         text = " ".join(piece)
         at_a, at_b = a.index(text), b.index(text)
-        assert any(
-            p.a.start <= at_a + 10 and p.a.end >= at_a + len(text) - 10
-            and p.b.start <= at_b + 10 and p.b.end >= at_b + len(text) - 10
-            for p in result.passages
-        ), (text, [(p.a, p.b) for p in result.passages])
+        assert any(_covers(p, at_a, at_b, len(text)) for p in result.passages), (
+            text, [(p.a, p.b) for p in result.passages])
+    # granularity 1: one passage, from the first piece to the last, no host text
+    assert len(result.passages) == 1, [(p.a, p.b, p.kind) for p in result.passages]
+    p = result.passages[0]
+    first, last = " ".join(kept[0]), " ".join(kept[2])
+    assert abs(p.b.start - b.index(first)) <= 2 and abs(p.b.end - (b.index(last) + len(last))) <= 12
+    assert abs(p.a.start - a.index(first)) <= 2
+    assert p.kind != "verbatim"
+
+
+@pytest.mark.parametrize("start", [150, 600, 1100])
+def test_an_expanded_copy_is_one_passage(start: int) -> None:
+    # 60 words of the source copied in two halves with three sentences of other
+    # text (about 45 words) added between them
+    src = _words(1)
+    extra = " ".join(_words(3)[200:245])
+    seg = src[start : start + 60]
+    host_a, host_b = _words(2, 150), _words(4, 150)
+    a = " ".join(host_a + seg + host_a[:50])
+    b = " ".join(host_b + seg[:30]) + " " + extra + " " + " ".join(seg[30:] + host_b[50:100])
+    result = compare(a, b)
+    first, second = " ".join(seg[:30]), " ".join(seg[30:])
+    hits = [
+        p for p in result.passages
+        if _covers(p, a.index(first), b.index(first), len(first))
+        and _covers(p, a.index(second), b.index(second), len(second))
+    ]
+    assert len(hits) == 1 and len(result.passages) == 1, [(p.a, p.b, p.kind) for p in result.passages]
+
+
+def test_two_separate_pastes_stay_separate() -> None:
+    # two passages of one source, pasted with host text between them on both
+    # sides: not a condensed copy
+    src = _words(1)
+    host_a, host_b = _words(2, 300), _words(4, 300)
+    one, two = src[300:340], src[420:460]
+    a = " ".join(host_a[:100] + src[300:460] + host_a[100:150])
+    b = " ".join(host_b[:100] + one + host_b[100:140] + two + host_b[140:200])
+    result = compare(a, b)
+    assert len(result.passages) == 2, [(p.a, p.b) for p in result.passages]
+
+
+def test_link_chains_needs_one_touching_side() -> None:
+    # (a0, a1, b0, b1): a long gap in A and none in B links; long gaps on both
+    # sides, or a gap past the limit, do not
+    pieces = [(0, 12, 0, 12), (57, 69, 12, 24), (114, 126, 24, 36)]
+    assert link_chains(pieces, 3, 3, 90) == [[0, 1, 2]]
+    assert link_chains([(0, 12, 0, 12), (57, 69, 40, 52)], 3, 3, 90) == []
+    assert link_chains([(0, 12, 0, 12), (120, 132, 12, 24)], 3, 3, 90) == []
+    # out of order on one side: never linked
+    assert link_chains([(0, 12, 30, 42), (57, 69, 0, 12)], 3, 3, 90) == []
+    # of two copies of a piece, the one touching its neighbour is linked
+    assert link_chains([(0, 12, 0, 12), (40, 52, 0, 12), (60, 72, 12, 24)], 3, 3, 90) == [[1, 2]]

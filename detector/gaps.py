@@ -1,0 +1,232 @@
+"""Condensed and expanded copies: pieces joined over a one-sided gap.
+
+A condensed copy keeps pieces of its source and leaves out the text between
+them; an expanded copy adds text between pieces of its source. Seen as one
+region, either is sparse: most of it is a long gap on one side, and scoring
+the whole rectangle (as :mod:`detector.align` scores every region) fails
+and loses the pieces. So the pieces are scored, not the gap:
+
+* a **piece** is a passage that stands on its own as a borrowing (at least
+  ``SHORT_BORROWING_WORDS`` words, a near-copy or a strongly matching
+  sentence; :func:`detector.align._to_passage`), or a long exact seed run
+  that would be one;
+* two pieces are **linked** when they follow each other in reading order on
+  both sides, with a gap of at most :data:`SHORT_GAP` words on one side
+  (the pieces touch: nothing new in between) and at most
+  :data:`LONG_GAP_FACTOR` ``x max_gap_words`` on the other (what was left
+  out or added);
+* a chain of linked pieces is one passage: its spans run from the first
+  piece to the last, its ``words`` is the shorter side, and its score and
+  kind come from the pieces (words-weighted mean score; the pieces' kind,
+  ``verbatim`` becoming ``edited`` since text was cut or added).
+
+Two passages whose B sides (and A sides) are both separated by unmatched
+text -- two separate pastes, or an expansion with new material on both
+sides -- are never linked: one side must touch. Pieces are borrowings,
+which are reported whatever ``min_words`` is, so a joined passage is too,
+and a smaller ``--min-words`` still never finds less.
+
+This module imports nothing from :mod:`detector.align`; the aligner passes
+in the functions that build piece passages and word operations.
+Positions are token indices.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from detector.schema import Passage, Span, WordOp
+
+if TYPE_CHECKING:
+    from detector.params import Params
+    from detector.tokens import Tokens
+
+__all__ = ["LONG_GAP_FACTOR", "SHORT_GAP", "Piece", "join_pieces", "link_chains", "with_joined"]
+
+# The touching side: at most this many unmatched tokens between two pieces
+# (a connective, "and", "but": the copy reads on without new material).
+SHORT_GAP = 3
+# The other side: at most this many times ``max_gap_words`` tokens left out
+# (condensed) or added (expanded) between two pieces.
+LONG_GAP_FACTOR = 3
+# Successors compared per piece (keeps repetitive text linear).
+_CANDIDATES = 64
+
+Rect = tuple[int, int, int, int]  # (a0, a1, b0, b1), token indices
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One piece of a joined passage.
+
+    Attributes:
+        rect: token ranges ``(a0, a1, b0, b1)``.
+        passage: the piece as a passage on its own.
+    """
+
+    rect: Rect
+    passage: Passage
+
+
+def _link_cost(p: Rect, q: Rect, slack: int, short: int, long: int) -> int | None:
+    """Cost (total gap) of ``q`` following ``p``, or None when they are not linked.
+
+    Overlap of up to ``slack`` tokens counts as touching (edge extension may
+    run one piece a word into the next). O(1).
+    """
+    ga, gb = q[0] - p[1], q[2] - p[3]
+    if ga < -slack or gb < -slack or q[1] <= p[1] or q[3] <= p[3]:
+        return None
+    ga, gb = max(ga, 0), max(gb, 0)
+    if min(ga, gb) > short or max(ga, gb) > long:
+        return None
+    return ga + gb
+
+
+def link_chains(rects: Sequence[Rect], slack: int, short: int, long: int) -> list[list[int]]:
+    """Chains (indices into ``rects``) of two or more linked pieces.
+
+    Each piece gets at most one successor and one predecessor; links are
+    taken cheapest first, so of two copies of a repeated piece the one that
+    touches its neighbour wins. O(R log R + R * K) for R pieces and
+    K <= ``_CANDIDATES`` successors compared each.
+    """
+    order = sorted(range(len(rects)), key=lambda k: rects[k])
+    starts = [rects[k][0] for k in order]
+    links: list[tuple[int, int, int]] = []
+    for k in order:
+        p = rects[k]
+        lo = bisect.bisect_left(starts, p[1] - slack)
+        hi = bisect.bisect_right(starts, p[1] + long)
+        for idx in range(lo, min(hi, lo + _CANDIDATES)):
+            m = order[idx]
+            if m == k:
+                continue
+            cost = _link_cost(p, rects[m], slack, short, long)
+            if cost is not None:
+                links.append((cost, k, m))
+    succ: dict[int, int] = {}
+    pred: dict[int, int] = {}
+    for _, k, m in sorted(links):
+        if k not in succ and m not in pred:
+            succ[k], pred[m] = m, k
+    chains = []
+    for k in order:
+        if k in pred or k not in succ:
+            continue
+        run = [k]
+        while run[-1] in succ:
+            run.append(succ[run[-1]])
+        chains.append(run)
+    return chains
+
+
+def _joined_kind(pieces: Sequence[Piece]) -> str:
+    """Kind of a joined passage from its pieces: the kind covering most words,
+    ``verbatim`` counted as ``edited`` (words were left out or added)."""
+    weight: dict[str, int] = {}
+    for piece in pieces:
+        kind = "edited" if piece.passage.kind == "verbatim" else piece.passage.kind
+        weight[kind] = weight.get(kind, 0) + piece.passage.words
+    return max(sorted(weight), key=lambda k: weight[k])
+
+
+def join_pieces(
+    pieces: Sequence[Piece],
+    ops_of: Callable[[int, int, int, int], tuple[WordOp, ...]],
+    gap_op: Callable[[int, int, int, int], WordOp],
+) -> Passage:
+    """One passage from a chain of linked pieces (see the module docstring).
+
+    ``ops_of(a0, a1, b0, b1)`` aligns a token rectangle into word operations
+    (used when a piece overlaps the previous one and is clipped);
+    ``gap_op(a0, a1, b0, b1)`` is the operation for the unmatched text
+    between two pieces. O(words of the pieces).
+    """
+    first, last = pieces[0], pieces[-1]
+    ops: list[WordOp] = list(first.passage.ops)
+    _, pa1, _, pb1 = first.rect
+    for piece in pieces[1:]:
+        a0, a1, b0, b1 = piece.rect
+        if a0 > pa1 or b0 > pb1:
+            ops.append(gap_op(pa1, max(a0, pa1), pb1, max(b0, pb1)))
+        if a0 >= pa1 and b0 >= pb1:
+            ops.extend(piece.passage.ops)
+        else:  # overlaps the previous piece by a word or two: align the rest
+            ops.extend(ops_of(max(a0, pa1), a1, max(b0, pb1), b1))
+        pa1, pb1 = a1, b1
+    a0, b0 = first.rect[0], first.rect[2]
+    a1, b1 = last.rect[1], last.rect[3]
+    total = sum(p.passage.words for p in pieces)
+    return Passage(
+        a=Span(first.passage.a.start, last.passage.a.end),
+        b=Span(first.passage.b.start, last.passage.b.end),
+        words=min(a1 - a0, b1 - b0),
+        score=sum(p.passage.score * p.passage.words for p in pieces) / total,
+        kind=_joined_kind(pieces),  # type: ignore[arg-type]
+        ops=tuple(ops),
+        tok_a=(a0, a1),
+        tok_b=(b0, b1),
+    )
+
+
+def with_joined(
+    passages: list[tuple[Passage, float]],
+    runs: Sequence[Rect],
+    ta: Tokens,
+    tb: Tokens,
+    params: Params,
+    run_piece: Callable[[Rect], Passage | None],
+    ops_of: Callable[[int, int, int, int], tuple[WordOp, ...]],
+    min_piece: int,
+) -> list[tuple[Passage, float]]:
+    """Candidate passages (each with the largest ``min_words`` reporting it) plus
+    the joined passages of condensed and expanded copies.
+
+    Pieces are the candidates reported whatever ``min_words`` is (borrowings)
+    and the exact seed runs of ``min_piece`` or more tokens, which
+    ``run_piece`` turns into a passage (None when it is no borrowing on its
+    own). A joined passage contained in a candidate adds nothing and is left
+    out; a candidate lying inside a joined passage on one side and scoring
+    lower (a sentence-level match pairing a repeated piece with the wrong copy
+    of it) gives way to it. O(P log P) for P pieces; ``run_piece`` is called
+    only for runs in a chain found on the raw rectangles, so a pair without
+    condensed text pays one sort.
+    """
+    slack, long = params.seed_ngram, LONG_GAP_FACTOR * params.max_gap_words
+    pieces = {p.tok_a + p.tok_b: p for p, limit in passages if limit == float("inf")}
+    rects = list(pieces) + [r for r in runs if r[1] - r[0] >= min_piece and r not in pieces]
+    # raw rectangles first (runs not yet extended over their edges: a wider touch)
+    chains = link_chains(rects, slack, SHORT_GAP + slack, long)
+    if not chains:
+        return passages
+    for k in sorted({k for c in chains for k in c if k >= len(pieces)}):
+        piece = run_piece(rects[k])
+        if piece is not None:
+            pieces.setdefault(piece.tok_a + piece.tok_b, piece)
+    rects = list(pieces)
+
+    def gap_op(a0: int, a1: int, b0: int, b1: int) -> WordOp:
+        kind = "substitute" if a1 > a0 and b1 > b0 else "delete" if a1 > a0 else "insert"
+        return WordOp(kind, Span(*ta.char_span(a0, a1)), Span(*tb.char_span(b0, b1)))  # type: ignore[arg-type]
+
+    out = list(passages)
+    for run in link_chains(rects, slack, SHORT_GAP, long):
+        joined = join_pieces([Piece(rects[k], pieces[rects[k]]) for k in run], ops_of, gap_op)
+        (a0, a1), (b0, b1) = joined.tok_a, joined.tok_b
+        if any(
+            q.tok_a[0] <= a0 and a1 <= q.tok_a[1] and q.tok_b[0] <= b0 and b1 <= q.tok_b[1]
+            for q, _ in passages
+        ):
+            continue
+        out = [
+            (q, limit)
+            for q, limit in out
+            if q.score >= joined.score
+            or not ((a0 <= q.tok_a[0] and q.tok_a[1] <= a1) or (b0 <= q.tok_b[0] and q.tok_b[1] <= b1))
+        ]
+        out.append((joined, float("inf")))
+    return out
