@@ -30,9 +30,10 @@ Run from the project root (needs ``../shared/corpora``)::
 
 The shipped ``framing-v1.npz`` was trained from ``labelled.jsonl`` as of
 commit 389b295, before the third batch of state-media training sentences.
-Run on today's ``labelled.jsonl`` this script gives the retrain that was
-measured and not shipped (5.48 promoted flags per 1,000 held-out quiet posts,
-over the target of 5; see ``REAL.md``).
+Run on ``labelled.jsonl`` as of commit 9dd5df9 this script gives the retrain
+that was measured and not shipped (5.48 promoted flags per 1,000 held-out
+quiet posts, over the target of 5; see ``REAL.md``); today's file also holds
+127 English sentences labelled after that measurement.
 """
 
 from __future__ import annotations
