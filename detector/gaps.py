@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from detector.params import Params
     from detector.tokens import Tokens
 
-__all__ = ["LONG_GAP_FACTOR", "SHORT_GAP", "Piece", "join_pieces", "link_chains", "with_joined"]
+__all__ = ["LONG_GAP_FACTOR", "SHORT_GAP", "Piece", "gap_taken", "join_pieces", "link_chains", "with_joined"]
 
 # The touching side: at most this many unmatched tokens between two pieces
 # (a connective, "and", "but": the copy reads on without new material).
@@ -71,27 +71,41 @@ class Piece:
     passage: Passage
 
 
-def _link_cost(p: Rect, q: Rect, slack: int, short: int, long: int) -> int | None:
+def _link_cost(p: Rect, q: Rect, slack: int, short: int, long: int, min_long: int) -> int | None:
     """Cost (total gap) of ``q`` following ``p``, or None when they are not linked.
 
     Overlap of up to ``slack`` tokens counts as touching (edge extension may
-    run one piece a word into the next). O(1).
+    run one piece a word into the next). The long side must exceed
+    ``min_long``: pieces closer than that on both sides are chaining's
+    business (:func:`detector.chains.chain`), which joins them or has a
+    reason not to (a repeat). O(1).
     """
     ga, gb = q[0] - p[1], q[2] - p[3]
     if ga < -slack or gb < -slack or q[1] <= p[1] or q[3] <= p[3]:
         return None
     ga, gb = max(ga, 0), max(gb, 0)
-    if min(ga, gb) > short or max(ga, gb) > long:
+    if min(ga, gb) > short or not min_long < max(ga, gb) <= long:
         return None
     return ga + gb
 
 
-def link_chains(rects: Sequence[Rect], slack: int, short: int, long: int) -> list[list[int]]:
+def link_chains(
+    rects: Sequence[Rect],
+    slack: int,
+    short: int,
+    long: int,
+    *,
+    min_long: int = SHORT_GAP,
+    allowed: Callable[[Rect, Rect], bool] | None = None,
+) -> list[list[int]]:
     """Chains (indices into ``rects``) of two or more linked pieces.
 
     Each piece gets at most one successor and one predecessor; links are
     taken cheapest first, so of two copies of a repeated piece the one that
-    touches its neighbour wins. O(R log R + R * K) for R pieces and
+    touches its neighbour wins. The long side of a link is in
+    ``(min_long, long]``, the short side at most ``short`` tokens (see
+    :func:`_link_cost`). ``allowed(p, q)``, if given, vetoes a link
+    (see :func:`gap_taken`). O(R log R + R * K) for R pieces and
     K <= ``_CANDIDATES`` successors compared each.
     """
     order = sorted(range(len(rects)), key=lambda k: rects[k])
@@ -105,13 +119,13 @@ def link_chains(rects: Sequence[Rect], slack: int, short: int, long: int) -> lis
             m = order[idx]
             if m == k:
                 continue
-            cost = _link_cost(p, rects[m], slack, short, long)
+            cost = _link_cost(p, rects[m], slack, short, long, min_long)
             if cost is not None:
                 links.append((cost, k, m))
     succ: dict[int, int] = {}
     pred: dict[int, int] = {}
     for _, k, m in sorted(links):
-        if k not in succ and m not in pred:
+        if k not in succ and m not in pred and (allowed is None or allowed(rects[k], rects[m])):
             succ[k], pred[m] = m, k
     chains = []
     for k in order:
@@ -122,6 +136,36 @@ def link_chains(rects: Sequence[Rect], slack: int, short: int, long: int) -> lis
             run.append(succ[run[-1]])
         chains.append(run)
     return chains
+
+
+def gap_taken(p: Rect, q: Rect, occupants: Sequence[Rect]) -> bool:
+    """True if the text between ``p`` and ``q`` on either side is matched elsewhere.
+
+    An occupant (another candidate or exact run) covering more than
+    :data:`SHORT_GAP` tokens of the gap on one side means the gap holds
+    reused text of its own (a paragraph moved, another story interleaved),
+    not text left out or added: no link. Except a rival alignment: an
+    occupant whose other side some other occupant pairs with text apart from
+    the occupant's own (a repeated piece matched to its second copy). O(occupants) per link, and
+    O(occupants) more per occupant in a gap.
+    """
+
+    def shared(o: Rect, lo: int, hi: int) -> bool:
+        # o's other side [lo, hi) is paired again with text apart from o's own
+        own = 2 - lo  # index of the start of o's gap side
+        return any(
+            min(r[hi], o[hi]) - max(r[lo], o[lo]) > SHORT_GAP and min(r[own + 1], o[own + 1]) <= max(r[own], o[own])
+            for r in occupants
+        )
+
+    for o in occupants:
+        if o == p or o == q:
+            continue
+        if min(o[1], q[0]) - max(o[0], p[1]) > SHORT_GAP and not shared(o, 2, 3):
+            return True
+        if min(o[3], q[2]) - max(o[2], p[3]) > SHORT_GAP and not shared(o, 0, 1):
+            return True
+    return False
 
 
 def _joined_kind(pieces: Sequence[Piece]) -> str:
@@ -196,11 +240,30 @@ def with_joined(
     only for runs in a chain found on the raw rectangles, so a pair without
     condensed text pays one sort.
     """
+    inf = float("inf")
+    pieces = {p.tok_a + p.tok_b: p for p, limit in passages if limit == inf}
+    long_runs = [r for r in runs if r[1] - r[0] >= min_piece and r not in pieces]
+    if len(pieces) + len(long_runs) < 2:
+        return passages  # the usual case: nothing to join, one pass over the runs
     slack, long = params.seed_ngram, LONG_GAP_FACTOR * params.max_gap_words
-    pieces = {p.tok_a + p.tok_b: p for p, limit in passages if limit == float("inf")}
-    rects = list(pieces) + [r for r in runs if r[1] - r[0] >= min_piece and r not in pieces]
+    rects = list(pieces) + long_runs
+    boxes = [p.tok_a + p.tok_b for p, _ in passages]
+    occupants = boxes + rects
+
+    def allowed(p: Rect, q: Rect) -> bool:
+        return not gap_taken(p, q, occupants)
+
+    def contained(run: list[int]) -> bool:  # inside one candidate: adds nothing
+        a0, a1 = min(rects[k][0] for k in run), max(rects[k][1] for k in run)
+        b0, b1 = min(rects[k][2] for k in run), max(rects[k][3] for k in run)
+        return any(r[0] <= a0 and a1 <= r[1] and r[2] <= b0 and b1 <= r[3] for r in boxes)
+
     # raw rectangles first (runs not yet extended over their edges: a wider touch)
-    chains = link_chains(rects, slack, SHORT_GAP + slack, long)
+    gap = params.max_gap_words
+    chains = [
+        c for c in link_chains(rects, slack, SHORT_GAP + slack, long, min_long=gap - slack, allowed=allowed)
+        if not contained(c)
+    ]
     if not chains:
         return passages
     for k in sorted({k for c in chains for k in c if k >= len(pieces)}):
@@ -214,14 +277,11 @@ def with_joined(
         return WordOp(kind, Span(*ta.char_span(a0, a1)), Span(*tb.char_span(b0, b1)))  # type: ignore[arg-type]
 
     out = list(passages)
-    for run in link_chains(rects, slack, SHORT_GAP, long):
+    for run in link_chains(rects, slack, SHORT_GAP, long, min_long=gap, allowed=allowed):
+        if contained(run):
+            continue
         joined = join_pieces([Piece(rects[k], pieces[rects[k]]) for k in run], ops_of, gap_op)
         (a0, a1), (b0, b1) = joined.tok_a, joined.tok_b
-        if any(
-            q.tok_a[0] <= a0 and a1 <= q.tok_a[1] and q.tok_b[0] <= b0 and b1 <= q.tok_b[1]
-            for q, _ in passages
-        ):
-            continue
         out = [
             (q, limit)
             for q, limit in out
