@@ -44,14 +44,16 @@ if TYPE_CHECKING:
     from detector.params import Params
     from detector.tokens import Tokens
 
-__all__ = ["LONG_GAP_FACTOR", "SHORT_GAP", "Piece", "gap_taken", "join_pieces", "link_chains", "with_joined"]
+__all__ = [
+    "LONG_GAP_FACTOR", "SHORT_GAP", "Piece", "gap_taken", "join_pieces", "link_chains", "split_taken", "with_joined",
+]
 
 # The touching side: at most this many unmatched tokens between two pieces
 # (a connective, "and", "but": the copy reads on without new material).
 SHORT_GAP = 3
 # The other side: at most this many times ``max_gap_words`` tokens left out
 # (condensed) or added (expanded) between two pieces.
-LONG_GAP_FACTOR = 3
+LONG_GAP_FACTOR = 5
 # Successors compared per piece (keeps repetitive text linear).
 _CANDIDATES = 64
 
@@ -74,14 +76,19 @@ class Piece:
 def _link_cost(p: Rect, q: Rect, slack: int, short: int, long: int, min_long: int) -> int | None:
     """Cost (total gap) of ``q`` following ``p``, or None when they are not linked.
 
-    Overlap of up to ``slack`` tokens counts as touching (edge extension may
-    run one piece a word into the next). The long side must exceed
+    Overlap of up to ``slack`` tokens, or a quarter of the shorter piece,
+    counts as touching (edge extension may run one piece a word or two into
+    the next). The long side must exceed
     ``min_long``: pieces closer than that on both sides are chaining's
     business (:func:`detector.chains.chain`), which joins them or has a
     reason not to (a repeat). O(1).
     """
     ga, gb = q[0] - p[1], q[2] - p[3]
-    if ga < -slack or gb < -slack or q[1] <= p[1] or q[3] <= p[3]:
+    if q[1] <= p[1] or q[3] <= p[3]:
+        return None
+    # touching pieces may overlap by a few words (an edited piece's edge grew
+    # over the next piece's first words), never by half of either
+    if ga < -max(slack, min(p[1] - p[0], q[1] - q[0]) // 4) or gb < -max(slack, min(p[3] - p[2], q[3] - q[2]) // 4):
         return None
     ga, gb = max(ga, 0), max(gb, 0)
     if min(ga, gb) > short or not min_long < max(ga, gb) <= long:
@@ -96,7 +103,6 @@ def link_chains(
     long: int,
     *,
     min_long: int = SHORT_GAP,
-    allowed: Callable[[Rect, Rect], bool] | None = None,
 ) -> list[list[int]]:
     """Chains (indices into ``rects``) of two or more linked pieces.
 
@@ -104,8 +110,7 @@ def link_chains(
     taken cheapest first, so of two copies of a repeated piece the one that
     touches its neighbour wins. The long side of a link is in
     ``(min_long, long]``, the short side at most ``short`` tokens (see
-    :func:`_link_cost`). ``allowed(p, q)``, if given, vetoes a link
-    (see :func:`gap_taken`). O(R log R + R * K) for R pieces and
+    :func:`_link_cost`). O(R log R + R * K) for R pieces and
     K <= ``_CANDIDATES`` successors compared each.
     """
     order = sorted(range(len(rects)), key=lambda k: rects[k])
@@ -113,7 +118,7 @@ def link_chains(
     links: list[tuple[int, int, int]] = []
     for k in order:
         p = rects[k]
-        lo = bisect.bisect_left(starts, p[1] - slack)
+        lo = bisect.bisect_left(starts, p[1] - max(slack, (p[1] - p[0]) // 4))
         hi = bisect.bisect_right(starts, p[1] + long)
         for idx in range(lo, min(hi, lo + _CANDIDATES)):
             m = order[idx]
@@ -125,7 +130,7 @@ def link_chains(
     succ: dict[int, int] = {}
     pred: dict[int, int] = {}
     for _, k, m in sorted(links):
-        if k not in succ and m not in pred and (allowed is None or allowed(rects[k], rects[m])):
+        if k not in succ and m not in pred:
             succ[k], pred[m] = m, k
     chains = []
     for k in order:
@@ -138,34 +143,44 @@ def link_chains(
     return chains
 
 
-def gap_taken(p: Rect, q: Rect, occupants: Sequence[Rect]) -> bool:
-    """True if the text between ``p`` and ``q`` on either side is matched elsewhere.
+def gap_taken(p: Rect, q: Rect, occupants: Sequence[Rect], chain: Sequence[Rect]) -> bool:
+    """True if the text between pieces ``p`` and ``q`` of ``chain`` is matched elsewhere.
 
     An occupant (another candidate or exact run) covering more than
     :data:`SHORT_GAP` tokens of the gap on one side means the gap holds
-    reused text of its own (a paragraph moved, another story interleaved),
-    not text left out or added: no link. Except a rival alignment: an
-    occupant whose other side some other occupant pairs with text apart from
-    the occupant's own (a repeated piece matched to its second copy). O(occupants) per link, and
-    O(occupants) more per occupant in a gap.
+    reused text of its own (a paragraph moved, another story interleaved,
+    a repeat), not text left out or added: no link. Except a rival
+    alignment of the chain's own text: an occupant whose other side is text
+    a piece of the chain already pairs (a repeated piece matched to its
+    second copy). O(occupants x chain).
     """
 
-    def shared(o: Rect, lo: int, hi: int) -> bool:
-        # o's other side [lo, hi) is paired again with text apart from o's own
-        own = 2 - lo  # index of the start of o's gap side
-        return any(
-            min(r[hi], o[hi]) - max(r[lo], o[lo]) > SHORT_GAP and min(r[own + 1], o[own + 1]) <= max(r[own], o[own])
-            for r in occupants
-        )
+    def rival(o: Rect, lo: int, hi: int) -> bool:
+        return any(min(r[hi], o[hi]) - max(r[lo], o[lo]) > SHORT_GAP for r in chain)
 
     for o in occupants:
-        if o == p or o == q:
+        if o in (p, q):
             continue
-        if min(o[1], q[0]) - max(o[0], p[1]) > SHORT_GAP and not shared(o, 2, 3):
+        if min(o[1], q[0]) - max(o[0], p[1]) > SHORT_GAP and not rival(o, 2, 3):
             return True
-        if min(o[3], q[2]) - max(o[2], p[3]) > SHORT_GAP and not shared(o, 0, 1):
+        if min(o[3], q[2]) - max(o[2], p[3]) > SHORT_GAP and not rival(o, 0, 1):
             return True
     return False
+
+
+def split_taken(run: list[int], rects: Sequence[Rect], occupants: Sequence[Rect]) -> list[list[int]]:
+    """``run`` (a chain of indices into ``rects``) cut at every link whose gap is
+    taken (:func:`gap_taken`); the parts of two or more pieces."""
+    chain = [rects[k] for k in run]
+    parts, cur = [], [run[0]]
+    for k in run[1:]:
+        if gap_taken(rects[cur[-1]], rects[k], occupants, chain):
+            parts.append(cur)
+            cur = [k]
+        else:
+            cur.append(k)
+    parts.append(cur)
+    return [part for part in parts if len(part) >= 2]
 
 
 def _joined_kind(pieces: Sequence[Piece]) -> str:
@@ -250,9 +265,6 @@ def with_joined(
     boxes = [p.tok_a + p.tok_b for p, _ in passages]
     occupants = boxes + rects
 
-    def allowed(p: Rect, q: Rect) -> bool:
-        return not gap_taken(p, q, occupants)
-
     def contained(run: list[int]) -> bool:  # inside one candidate: adds nothing
         a0, a1 = min(rects[k][0] for k in run), max(rects[k][1] for k in run)
         b0, b1 = min(rects[k][2] for k in run), max(rects[k][3] for k in run)
@@ -261,8 +273,10 @@ def with_joined(
     # raw rectangles first (runs not yet extended over their edges: a wider touch)
     gap = params.max_gap_words
     chains = [
-        c for c in link_chains(rects, slack, SHORT_GAP + slack, long, min_long=gap - slack, allowed=allowed)
-        if not contained(c)
+        part
+        for c in link_chains(rects, slack, SHORT_GAP + slack, long, min_long=gap - slack)
+        for part in split_taken(c, rects, occupants)
+        if not contained(part)
     ]
     if not chains:
         return passages
@@ -271,22 +285,24 @@ def with_joined(
         if piece is not None:
             pieces.setdefault(piece.tok_a + piece.tok_b, piece)
     rects = list(pieces)
+    occupants = boxes + rects + long_runs
 
     def gap_op(a0: int, a1: int, b0: int, b1: int) -> WordOp:
         kind = "substitute" if a1 > a0 and b1 > b0 else "delete" if a1 > a0 else "insert"
         return WordOp(kind, Span(*ta.char_span(a0, a1)), Span(*tb.char_span(b0, b1)))  # type: ignore[arg-type]
 
     out = list(passages)
-    for run in link_chains(rects, slack, SHORT_GAP, long, min_long=gap, allowed=allowed):
-        if contained(run):
-            continue
-        joined = join_pieces([Piece(rects[k], pieces[rects[k]]) for k in run], ops_of, gap_op)
-        (a0, a1), (b0, b1) = joined.tok_a, joined.tok_b
-        out = [
-            (q, limit)
-            for q, limit in out
-            if q.score >= joined.score
-            or not ((a0 <= q.tok_a[0] and q.tok_a[1] <= a1) or (b0 <= q.tok_b[0] and q.tok_b[1] <= b1))
-        ]
-        out.append((joined, float("inf")))
+    for c in link_chains(rects, slack, SHORT_GAP, long, min_long=gap):
+        for run in split_taken(c, rects, occupants):
+            if contained(run):
+                continue
+            joined = join_pieces([Piece(rects[k], pieces[rects[k]]) for k in run], ops_of, gap_op)
+            (a0, a1), (b0, b1) = joined.tok_a, joined.tok_b
+            out = [
+                (q, limit)
+                for q, limit in out
+                if q.score >= joined.score
+                or not ((a0 <= q.tok_a[0] and q.tok_a[1] <= a1) or (b0 <= q.tok_b[0] and q.tok_b[1] <= b1))
+            ]
+            out.append((joined, inf))
     return out

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from detector.compare import compare
-from detector.gaps import link_chains
+from detector.gaps import link_chains, split_taken
 from detector.schema import Passage
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "seeds").glob("*.txt"))
@@ -95,3 +95,18 @@ def test_link_chains_needs_one_touching_side() -> None:
     assert link_chains([(0, 12, 30, 42), (57, 69, 0, 12)], 3, 3, 90) == []
     # of two copies of a piece, the one touching its neighbour is linked
     assert link_chains([(0, 12, 0, 12), (40, 52, 0, 12), (60, 72, 12, 24)], 3, 3, 90) == [[1, 2]]
+
+
+def test_a_gap_holding_text_matched_elsewhere_splits_the_chain() -> None:
+    # pieces p, q touch in A and leave 40 tokens in B; those 40 tokens of B
+    # are reused from far away in A (a moved paragraph): no join
+    p, q = (100, 120, 100, 120), (120, 140, 160, 180)
+    moved = (500, 530, 125, 155)
+    rects = [p, q]
+    assert split_taken([0, 1], rects, [p, q]) == [[0, 1]]
+    assert split_taken([0, 1], rects, [p, q, moved]) == []
+    # a rival copy of the chain's own text in the gap (a repeated piece) does not split
+    first, second, third = (0, 12, 0, 12), (57, 69, 12, 24), (114, 126, 24, 36)
+    repeat = (80, 92, 0, 12)  # first's B text paired with a later copy in A
+    rects = [first, second, third]
+    assert split_taken([0, 1, 2], rects, [*rects, repeat]) == [[0, 1, 2]]
