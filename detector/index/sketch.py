@@ -11,14 +11,17 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
 from detector.params import Params
 from detector.schema import Document
 
-__all__ = ["sketch_for_index", "sketch_pool"]
+__all__ = ["SKETCH_RUN", "sketch_for_index", "sketch_pool", "sketch_run"]
+
+SKETCH_RUN = 16
+"""Documents a pool task sketches at once (:func:`sketch_run`)."""
 
 
 def sketch_for_index(doc: Document, params: Params) -> tuple[Any, Any, Any]:
@@ -26,21 +29,33 @@ def sketch_for_index(doc: Document, params: Params) -> tuple[Any, Any, Any]:
 
     The report's facts keep the ordered shingles (the report re-bands them
     under the corpus mask); the unmasked window signatures are what a query
-    looks up. Top-level so a process pool can run it. O(tokens).
+    looks up. O(tokens).
+    """
+    return sketch_run([doc], params)[0]
+
+
+def sketch_run(docs: Sequence[Document], params: Params) -> list[tuple[Any, Any, Any]]:
+    """:func:`sketch_for_index` of each document, the run analysed at once.
+
+    :func:`detector.stages.analyse_documents` tokenises and hashes the run
+    together (a quarter less CPU a Telegram post in runs of 16). Top-level
+    so a process pool can run it.
     """
     import numpy as np
 
     from detector.candidates import band_keys, sketch_shingles
     from detector.fingerprint import distinct_sorted
-    from detector.stages import analyse_document
+    from detector.stages import analyse_documents
 
-    facts = analyse_document(0, doc, params, defer_keys=True)
-    sketch = sketch_shingles(doc.id, facts.info.words, facts.shingles, params)
-    # distinct keys as SQLite's signed integers (same bits), computed here
-    # rather than in the one writing process
-    keys = distinct_sorted(band_keys(sketch.signatures, params)).view(np.int64)
-    # only what the index stores travels back from the pool
-    return sketch, keys, replace(facts, shingle_set=None, phrase_seq=None, dup_sig=None)
+    out = []
+    for doc, facts in zip(docs, analyse_documents(0, docs, params, defer_keys=True), strict=True):
+        sketch = sketch_shingles(doc.id, facts.info.words, facts.shingles, params)
+        # distinct keys as SQLite's signed integers (same bits), computed here
+        # rather than in the one writing process
+        keys = distinct_sorted(band_keys(sketch.signatures, params)).view(np.int64)
+        # only what the index stores travels back from the pool
+        out.append((sketch, keys, replace(facts, index=0, shingle_set=None, phrase_seq=None, dup_sig=None)))
+    return out
 
 
 @contextlib.contextmanager

@@ -38,7 +38,7 @@ from detector.index.database import (
     write_transaction,
 )
 from detector.index.errors import IndexDamagedError, IndexFileError
-from detector.index.sketch import sketch_for_index, sketch_pool
+from detector.index.sketch import SKETCH_RUN, sketch_pool, sketch_run
 from detector.params import DEFAULT_PARAMS, Params
 from detector.schema import Document, Passage
 
@@ -379,11 +379,16 @@ class Index:
         return fresh
 
     def _start_sketch(self, batch: list[tuple[Document, str]]) -> Iterator[Any]:
-        """Sketches of a batch, in order: submitted to the pool now, or computed lazily here."""
+        """Sketches of a batch, in order: submitted to the pool now, or computed lazily here.
+
+        Pool tasks are runs of :data:`~detector.index.sketch.SKETCH_RUN` documents.
+        """
         docs = [doc for doc, _ in batch]
+        runs = [docs[k : k + SKETCH_RUN] for k in range(0, len(docs), SKETCH_RUN)]
+        params = itertools.repeat(self.params)
         if self._pool is not None and len(docs) > 1:
-            return self._pool.map(sketch_for_index, docs, itertools.repeat(self.params), chunksize=8)
-        return map(sketch_for_index, docs, itertools.repeat(self.params))
+            return itertools.chain.from_iterable(self._pool.map(sketch_run, runs, params))
+        return itertools.chain.from_iterable(map(sketch_run, runs, params))
 
     def _write_batch(
         self, batch: list[tuple[Document, str]], sketched: Iterator[Any], stats: AddStats
