@@ -41,6 +41,7 @@ import numpy as np
 
 from detector.chains import Region, chain, merge_close
 from detector.charsim import url_tokens
+from detector.coverage import bag_dice, covered_len, covered_runs
 from detector.gaps import with_joined
 from detector.schema import Passage, Span, WordOp
 from detector.seeds import fragments, ngram_seeds, sentence_seeds
@@ -342,55 +343,15 @@ def _kind(words: int, kept: int, subst: int, indel: int, sentence_backed: bool) 
     return "spun" if subst >= indel else "edited"
 
 
-def _bag_dice(a_ids: np.ndarray, b_ids: np.ndarray) -> float:
-    """Multiset Dice of two token-id runs (order-free similarity, 0..1)."""
-    if len(a_ids) == 0 or len(b_ids) == 0:
-        return 0.0
-    ua, ca = np.unique(a_ids, return_counts=True)
-    ub, cb = np.unique(b_ids, return_counts=True)
-    common, ia, ib = np.intersect1d(ua, ub, assume_unique=True, return_indices=True)
-    inter = np.minimum(ca[ia], cb[ib]).sum() if len(common) else 0
-    return float(2 * inter / (len(a_ids) + len(b_ids)))
-
-
 def _seed_coverage(region: Region, a0: int, a1: int, b0: int, b1: int) -> float:
     """Share of the passage's tokens (the smaller side) covered by exact seeds. O(M log M) for M seed runs."""
     n_a, n_b = a1 - a0, b1 - b0
     if n_a <= 0 or n_b <= 0:
         return 0.0
-    on_a = sum(e - s for s, e in _covered_runs([(m[0], m[1]) for m in region.members], a0, a1))
-    on_b = sum(e - s for s, e in _covered_runs([(m[2], m[3]) for m in region.members], b0, b1))
+    members = region.members
+    on_a = covered_len(sorted(members), 0, a0, a1)
+    on_b = covered_len(sorted(members, key=lambda m: m[2]), 2, b0, b1)
     return min(on_a / n_a, on_b / n_b)
-
-
-def _covered_runs(members: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
-    """Maximal runs ``[start, end)`` of tokens in ``[lo, hi)`` covered by ``members``.
-
-    Interval union by sorting: O(m log m) for m members, whatever the
-    region's length (:func:`_covered_runs_reference` marks every token).
-    """
-    runs: list[tuple[int, int]] = []
-    clipped = ((max(s, lo), min(e, hi)) for s, e in members)
-    for start, end in sorted(iv for iv in clipped if iv[1] > iv[0]):
-        if runs and start <= runs[-1][1]:
-            if end > runs[-1][1]:
-                runs[-1] = (runs[-1][0], end)
-        else:
-            runs.append((start, end))
-    return runs
-
-
-def _covered_runs_reference(members: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
-    """:func:`_covered_runs` by marking tokens (the test oracle)."""
-    cover = np.zeros(hi - lo, dtype=bool)
-    for start, end in members:
-        if end > lo and start < hi:
-            cover[max(start - lo, 0) : max(end - lo, 0)] = True
-    if not cover.any():
-        return []
-    padded = np.concatenate(([False], cover, [False]))
-    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    return [(lo + int(x), lo + int(y)) for x, y in zip(edges[::2], edges[1::2], strict=True)]
 
 
 # An edge is cut only at a gap of at least this many unmatched tokens ...
@@ -461,8 +422,8 @@ def _trim_edges(region: Region, ida: np.ndarray, idb: np.ndarray) -> None:
         common = np.intersect1d(ida[a0:a1], idb[b0:b1])
         spans_a += [(a0 + int(x), a0 + int(x) + 1) for x in np.flatnonzero(np.isin(ida[a0:a1], common))]
         spans_b += [(b0 + int(x), b0 + int(x) + 1) for x in np.flatnonzero(np.isin(idb[b0:b1], common))]
-    runs_a = _covered_runs(spans_a, region.a0, region.a1)
-    runs_b = _covered_runs(spans_b, region.b0, region.b1)
+    runs_a = covered_runs(spans_a, region.a0, region.a1)
+    runs_b = covered_runs(spans_b, region.b0, region.b1)
     if runs_a and runs_b:
         region.a0, region.a1 = _dense_bounds(runs_a)
         region.b0, region.b1 = _dense_bounds(runs_b)
@@ -514,7 +475,7 @@ def _to_passage(
     else:
         equal = sum(ea - sa for eq, sa, ea, _, _ in blocks if eq)
         seq_sim = 2 * equal / ((a1 - a0) + (b1 - b0))
-    bag = _bag_dice(ta.ids[a0:a1], tb.ids[b0:b1])
+    bag = bag_dice(ta.ids[a0:a1], tb.ids[b0:b1])
     coverage = _seed_coverage(region, a0, a1, b0, b1)
     sentence_backed = (
         region.sentence_seeds >= 2 or region.strong_sentences >= 1

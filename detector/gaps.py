@@ -111,29 +111,34 @@ def link_chains(
     touches its neighbour wins. The long side of a link is in
     ``(min_long, long]``, the short side at most ``short`` tokens (see
     :func:`_link_cost`). O(R log R + R * K) for R pieces and
-    K <= ``_CANDIDATES`` successors compared each.
+    K <= ``_CANDIDATES`` successors compared each: one side touches, so
+    successors are looked up in two narrow windows, by start in A and by
+    start in B.
     """
-    order = sorted(range(len(rects)), key=lambda k: rects[k])
-    starts = [rects[k][0] for k in order]
+    by_a = sorted(range(len(rects)), key=lambda k: rects[k][0])
+    by_b = sorted(range(len(rects)), key=lambda k: rects[k][2])
+    starts_a = [rects[k][0] for k in by_a]
+    starts_b = [rects[k][2] for k in by_b]
     links: list[tuple[int, int, int]] = []
-    for k in order:
-        p = rects[k]
-        lo = bisect.bisect_left(starts, p[1] - max(slack, (p[1] - p[0]) // 4))
-        hi = bisect.bisect_right(starts, p[1] + long)
-        for idx in range(lo, min(hi, lo + _CANDIDATES)):
-            m = order[idx]
-            if m == k:
-                continue
-            cost = _link_cost(p, rects[m], slack, short, long, min_long)
-            if cost is not None:
-                links.append((cost, k, m))
+    for k, p in enumerate(rects):
+        seen = set()
+        for order, starts, end, size in ((by_a, starts_a, p[1], p[1] - p[0]), (by_b, starts_b, p[3], p[3] - p[2])):
+            lo = bisect.bisect_left(starts, end - max(slack, size // 4))
+            hi = bisect.bisect_right(starts, end + short)
+            for m in order[lo : min(hi, lo + _CANDIDATES)]:
+                if m == k or m in seen:
+                    continue
+                seen.add(m)
+                cost = _link_cost(p, rects[m], slack, short, long, min_long)
+                if cost is not None:
+                    links.append((cost, k, m))
     succ: dict[int, int] = {}
     pred: dict[int, int] = {}
     for _, k, m in sorted(links):
         if k not in succ and m not in pred:
             succ[k], pred[m] = m, k
     chains = []
-    for k in order:
+    for k in by_a:
         if k in pred or k not in succ:
             continue
         run = [k]
@@ -257,12 +262,17 @@ def with_joined(
     """
     inf = float("inf")
     pieces = {p.tok_a + p.tok_b: p for p, limit in passages if limit == inf}
-    long_runs = [r for r in runs if r[1] - r[0] >= min_piece and r not in pieces]
+    long_runs = [r for r in runs if r[1] - r[0] >= min_piece]
+    long_runs = [r for r in long_runs if r not in pieces]
     if len(pieces) + len(long_runs) < 2:
         return passages  # the usual case: nothing to join, one pass over the runs
-    slack, long = params.seed_ngram, LONG_GAP_FACTOR * params.max_gap_words
     rects = list(pieces) + long_runs
     boxes = [p.tok_a + p.tok_b for p, _ in passages]
+    if boxes:  # every piece inside one candidate (a copy and its own runs): any chain is too
+        big = max(boxes, key=lambda r: r[1] - r[0])
+        if all(big[0] <= r[0] and r[1] <= big[1] and big[2] <= r[2] and r[3] <= big[3] for r in rects):
+            return passages
+    slack, long = params.seed_ngram, LONG_GAP_FACTOR * params.max_gap_words
     occupants = boxes + rects
 
     def contained(run: list[int]) -> bool:  # inside one candidate: adds nothing

@@ -68,7 +68,40 @@ def test_fast_paths_equal_references_on_seed_texts(k: int) -> None:
     st.integers(0, 40),
 )
 def test_covered_runs_equal_reference(members, lo, width) -> None:
-    from detector.align import _covered_runs, _covered_runs_reference
+    from detector.coverage import covered_runs, covered_runs_reference
 
     hi = lo + width
-    assert _covered_runs(members, lo, hi) == _covered_runs_reference(members, lo, hi)
+    assert covered_runs(members, lo, hi) == covered_runs_reference(members, lo, hi)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 12), min_size=0, max_size=200),
+    st.lists(st.integers(0, 12), min_size=0, max_size=200),
+)
+def test_bag_dice_equals_its_reference(a: list[int], b: list[int]) -> None:
+    from detector.coverage import bag_dice, bag_dice_reference
+
+    # both paths: short runs are counted in Python, long ones by numpy
+    x, y = np.array(a, dtype=np.int32), np.array(b, dtype=np.int32)
+    assert bag_dice(x, y) == bag_dice_reference(x, y)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 60), st.integers(1, 20), st.integers(0, 60), st.integers(1, 20)),
+        min_size=0, max_size=30,
+    ),
+    st.integers(0, 40),
+    st.integers(0, 60),
+)
+def test_covered_len_equals_the_runs_it_sums(raw: list, lo: int, width: int) -> None:
+    from detector.coverage import covered_len, covered_runs_reference
+
+    members = [(a, a + la, b, b + lb) for a, la, b, lb in raw]
+    hi = lo + width
+    for side in (0, 2):
+        spans = [(m[side], m[side + 1]) for m in members]
+        want = sum(e - s for s, e in covered_runs_reference(spans, lo, hi)) if hi > lo else 0
+        assert covered_len(sorted(members, key=lambda m: m[side]), side, lo, hi) == want
