@@ -47,12 +47,9 @@ def _write_output(data: str, output: str | None) -> None:
     try:
         with _disk_full_is_one_line(output), os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(data)
-        # mkstemp makes the file private (0600); give it the mode a plain
-        # open() would, i.e. 0666 less the user's umask
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, output)
+        from detector.render.common import publish_file  # mkstemp made it 0600
+
+        publish_file(tmp, output)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -18,7 +18,7 @@ from detector.render.sanitize import CONTROL_RE
 if TYPE_CHECKING:
     from detector.schema import Repeat, Report
 
-__all__ = ["chart_date", "duplicate_groups", "fold_repeats", "safe_http_url"]
+__all__ = ["chart_date", "duplicate_groups", "fold_repeats", "publish_file", "safe_http_url"]
 
 
 def safe_http_url(url: str | None) -> str | None:
@@ -85,3 +85,17 @@ def duplicate_groups(report: Report) -> Sequence[Any]:
     """The report's duplicate groups (near-identical documents), or () when the
     report carries none (older libraries)."""
     return tuple(getattr(report, "duplicates", ()) or ())
+
+
+def publish_file(tmp: str, path: str) -> None:
+    """Give a finished temporary file the mode a plain ``open()`` would (0666
+    less the user's umask; ``mkstemp`` makes it 0600) and rename it onto ``path``.
+
+    The rename is atomic: a reader sees the old file or the whole new one.
+    """
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)

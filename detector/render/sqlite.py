@@ -39,7 +39,7 @@ import sqlite3
 import tempfile
 from typing import TYPE_CHECKING, Any
 
-from detector.render.common import duplicate_groups
+from detector.render.common import duplicate_groups, publish_file
 
 if TYPE_CHECKING:
     from detector.schema import Report
@@ -236,10 +236,7 @@ def write_report_sqlite(report: Report, path: str) -> None:
             raise
         finally:
             db.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        publish_file(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
