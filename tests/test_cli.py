@@ -307,3 +307,20 @@ def test_flag_text_view_shows_the_stance(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     assert "stance" in result.stdout and "promoted" in result.stdout
     assert "denied" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "sqlite"])
+def test_report_files_get_the_mode_a_plain_open_would(tmp_path: Path, fmt: str) -> None:
+    # written to a private temporary file (0600) and renamed: the result must
+    # still be 0666 less the umask, like any file the user's tools write
+    out = tmp_path / f"report.{fmt}"
+    old = os.umask(0o027)
+    try:
+        result = CliRunner().invoke(
+            cli, ["report", str(Path(__file__).parents[1] / "corpora" / "sample"), "--no-framing",
+                  "--format", fmt, "-o", str(out)]
+        )
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_mode & 0o777 == 0o640
