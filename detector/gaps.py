@@ -34,6 +34,7 @@ Positions are token indices.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from detector.tokens import Tokens
 
 __all__ = [
-    "LONG_GAP_FACTOR", "SHORT_GAP", "Piece", "gap_taken", "join_pieces", "link_chains", "split_taken", "with_joined",
+    "LONG_GAP_FACTOR", "SHORT_GAP", "Occupancy", "Piece", "gap_taken", "join_pieces", "link_chains", "split_taken", "with_joined",
 ]
 
 # The touching side: at most this many unmatched tokens between two pieces
@@ -148,7 +149,47 @@ def link_chains(
     return chains
 
 
-def gap_taken(p: Rect, q: Rect, occupants: Sequence[Rect], chain: Sequence[Rect]) -> bool:
+# Occupants up to this many tokens long (on a side) are found by their start
+# in a window before the gap; longer ones (few: whole copied passages) are
+# checked one by one.
+_SHORT_SPAN = 256
+
+
+class Occupancy:
+    """Occupants (candidates and exact runs) indexed on both sides, so the
+    occupants of a gap are found by bisection. Build O(N log N)."""
+
+    def __init__(self, occupants: Sequence[Rect]) -> None:
+        self._sides = []
+        for side in (0, 2):
+            short = sorted((o for o in occupants if o[side + 1] - o[side] <= _SHORT_SPAN), key=lambda o: o[side])
+            longer = [o for o in occupants if o[side + 1] - o[side] > _SHORT_SPAN]
+            self._sides.append((short, [o[side] for o in short], longer))
+
+    def in_gap(self, side: int, g0: int, g1: int) -> list[Rect]:
+        """Occupants covering more than :data:`SHORT_GAP` tokens of ``[g0, g1)``
+        on ``side`` (0 for A, 2 for B). O(log N + occupants near the gap + long ones)."""
+        short, starts, longer = self._sides[side // 2]
+        lo = bisect.bisect_left(starts, g0 - _SHORT_SPAN)
+        hi = bisect.bisect_left(starts, g1 - SHORT_GAP)
+        return [
+            o for o in itertools.chain(short[lo:hi], longer)
+            if min(o[side + 1], g1) - max(o[side], g0) > SHORT_GAP
+        ]
+
+
+def _chain_bounds(chain: Sequence[Rect]) -> list[tuple[list[int], list[int]]]:
+    """Starts and ends of the chain's pieces on A and on B (increasing)."""
+    return [([r[side] for r in chain], [r[side + 1] for r in chain]) for side in (0, 2)]
+
+
+def gap_taken(
+    p: Rect,
+    q: Rect,
+    occupancy: Occupancy,
+    chain: Sequence[Rect],
+    bounds: list[tuple[list[int], list[int]]] | None = None,
+) -> bool:
     """True if the text between pieces ``p`` and ``q`` of ``chain`` is matched elsewhere.
 
     An occupant (another candidate or exact run) covering more than
@@ -157,29 +198,35 @@ def gap_taken(p: Rect, q: Rect, occupants: Sequence[Rect], chain: Sequence[Rect]
     a repeat), not text left out or added: no link. Except a rival
     alignment of the chain's own text: an occupant whose other side is text
     a piece of the chain already pairs (a repeated piece matched to its
-    second copy). O(occupants x chain).
+    second copy). Chain pieces start and end in increasing order on both
+    sides, so the pieces an occupant meets are found by bisection:
+    O(log N + log C) per occupant in the gap, for C chain pieces (given
+    ``bounds``, the chain's :func:`_chain_bounds`; else O(C) more).
     """
-
-    def rival(o: Rect, lo: int, hi: int) -> bool:
-        return any(min(r[hi], o[hi]) - max(r[lo], o[lo]) > SHORT_GAP for r in chain)
-
-    for o in occupants:
-        if o in (p, q):
-            continue
-        if min(o[1], q[0]) - max(o[0], p[1]) > SHORT_GAP and not rival(o, 2, 3):
-            return True
-        if min(o[3], q[2]) - max(o[2], p[3]) > SHORT_GAP and not rival(o, 0, 1):
-            return True
+    bounds = _chain_bounds(chain) if bounds is None else bounds
+    for side in (0, 2):
+        other = 2 - side
+        starts, ends = bounds[other // 2]
+        for o in occupancy.in_gap(side, p[side + 1], q[side]):
+            if o in (p, q):
+                continue
+            i = bisect.bisect_right(ends, o[other])
+            j = bisect.bisect_left(starts, o[other + 1])
+            if not any(
+                min(r[other + 1], o[other + 1]) - max(r[other], o[other]) > SHORT_GAP for r in chain[i:j]
+            ):
+                return True
     return False
 
 
-def split_taken(run: list[int], rects: Sequence[Rect], occupants: Sequence[Rect]) -> list[list[int]]:
+def split_taken(run: list[int], rects: Sequence[Rect], occupancy: Occupancy) -> list[list[int]]:
     """``run`` (a chain of indices into ``rects``) cut at every link whose gap is
     taken (:func:`gap_taken`); the parts of two or more pieces."""
     chain = [rects[k] for k in run]
+    bounds = _chain_bounds(chain)
     parts, cur = [], [run[0]]
     for k in run[1:]:
-        if gap_taken(rects[cur[-1]], rects[k], occupants, chain):
+        if gap_taken(rects[cur[-1]], rects[k], occupancy, chain, bounds):
             parts.append(cur)
             cur = [k]
         else:
@@ -273,7 +320,7 @@ def with_joined(
         if all(big[0] <= r[0] and r[1] <= big[1] and big[2] <= r[2] and r[3] <= big[3] for r in rects):
             return passages
     slack, long = params.seed_ngram, LONG_GAP_FACTOR * params.max_gap_words
-    occupants = boxes + rects
+    occupancy = Occupancy(boxes + rects)
 
     def contained(run: list[int]) -> bool:  # inside one candidate: adds nothing
         a0, a1 = min(rects[k][0] for k in run), max(rects[k][1] for k in run)
@@ -285,7 +332,7 @@ def with_joined(
     chains = [
         part
         for c in link_chains(rects, slack, SHORT_GAP + slack, long, min_long=gap - slack)
-        for part in split_taken(c, rects, occupants)
+        for part in split_taken(c, rects, occupancy)
         if not contained(part)
     ]
     if not chains:
@@ -295,7 +342,7 @@ def with_joined(
         if piece is not None:
             pieces.setdefault(piece.tok_a + piece.tok_b, piece)
     rects = list(pieces)
-    occupants = boxes + rects + long_runs
+    occupancy = Occupancy(boxes + rects + long_runs)
 
     def gap_op(a0: int, a1: int, b0: int, b1: int) -> WordOp:
         kind = "substitute" if a1 > a0 and b1 > b0 else "delete" if a1 > a0 else "insert"
@@ -303,7 +350,7 @@ def with_joined(
 
     out = list(passages)
     for c in link_chains(rects, slack, SHORT_GAP, long, min_long=gap):
-        for run in split_taken(c, rects, occupants):
+        for run in split_taken(c, rects, occupancy):
             if contained(run):
                 continue
             joined = join_pieces([Piece(rects[k], pieces[rects[k]]) for k in run], ops_of, gap_op)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from detector.compare import compare
-from detector.gaps import link_chains, split_taken
+from detector.gaps import Occupancy, link_chains, split_taken
 from detector.schema import Passage
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "seeds").glob("*.txt"))
@@ -103,10 +103,10 @@ def test_a_gap_holding_text_matched_elsewhere_splits_the_chain() -> None:
     p, q = (100, 120, 100, 120), (120, 140, 160, 180)
     moved = (500, 530, 125, 155)
     rects = [p, q]
-    assert split_taken([0, 1], rects, [p, q]) == [[0, 1]]
-    assert split_taken([0, 1], rects, [p, q, moved]) == []
+    assert split_taken([0, 1], rects, Occupancy([p, q])) == [[0, 1]]
+    assert split_taken([0, 1], rects, Occupancy([p, q, moved])) == []
     # a rival copy of the chain's own text in the gap (a repeated piece) does not split
     first, second, third = (0, 12, 0, 12), (57, 69, 12, 24), (114, 126, 24, 36)
     repeat = (80, 92, 0, 12)  # first's B text paired with a later copy in A
     rects = [first, second, third]
-    assert split_taken([0, 1, 2], rects, [*rects, repeat]) == [[0, 1, 2]]
+    assert split_taken([0, 1, 2], rects, Occupancy([*rects, repeat])) == [[0, 1, 2]]
