@@ -220,7 +220,6 @@ class _Featurizer:
         self._entry: dict[str, int] = {}
         self._entry_uni: list[int] = []
         self._entry_chars: list[np.ndarray] = []
-        self._tables: tuple[np.ndarray, sparse.csr_matrix] | None = None
         self._bigrams: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
@@ -302,37 +301,36 @@ class _Featurizer:
     # -- fast batched path ---------------------------------------------------
     def _add_entry(self, form: str) -> int:
         masked = _mask(form)
-        if len(self._entry) >= 1_000_000:  # bounded: start afresh
-            self._entry.clear()
-            self._entry_uni.clear()
-            self._entry_chars.clear()
         self._entry_uni.append(
             -1 if masked == ENTITY_FORM else self.word_index.get(self.norm(masked), -1)
         )
         self._entry_chars.append(self.char_ids(masked))
         self._entry[form] = len(self._entry_uni) - 1
-        self._tables = None
         return len(self._entry_uni) - 1
 
-    def _entry_tables(self) -> tuple[np.ndarray, sparse.csr_matrix]:
-        """Unigram column per entry, and the entries x char-features count matrix."""
+    def _entry_tables(self, used: np.ndarray) -> tuple[np.ndarray, sparse.csr_matrix]:
+        """Unigram column of each ``used`` entry, and their entries x char-features count matrix.
+
+        Built for the entries one batch uses, not for every entry seen so
+        far: rebuilding the whole table at each batch made a worker's cost
+        grow with the vocabulary it had met (68 rebuilds were a third of
+        flagging 4,300 Telegram posts). O(char n-grams of the used entries).
+        """
         import numpy as np
         from scipy import sparse
 
-        if self._tables is None or len(self._tables[0]) != len(self._entry_uni):
-            lens = np.fromiter(map(len, self._entry_chars), np.int64, len(self._entry_chars))
-            indptr = np.zeros(len(lens) + 1, dtype=np.int64)
-            np.cumsum(lens, out=indptr[1:])
-            indices = (
-                np.concatenate(self._entry_chars) if self._entry_chars else np.zeros(0, np.int64)
-            )
-            chars = sparse.csr_matrix(
-                (np.ones(len(indices)), indices, indptr),
-                shape=(len(lens), len(self.char_vocab)),
-            )
-            chars.sum_duplicates()
-            self._tables = (np.asarray(self._entry_uni, dtype=np.int64), chars)
-        return self._tables
+        parts = [self._entry_chars[i] for i in used.tolist()]
+        lens = np.fromiter(map(len, parts), np.int64, len(parts))
+        indptr = np.zeros(len(lens) + 1, dtype=np.int64)
+        np.cumsum(lens, out=indptr[1:])
+        indices = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        chars = sparse.csr_matrix(
+            (np.ones(len(indices)), indices, indptr),
+            shape=(len(lens), len(self.char_vocab)),
+        )
+        chars.sum_duplicates()
+        uni = np.fromiter(map(self._entry_uni.__getitem__, used.tolist()), np.int64, len(used))
+        return uni, chars
 
     def _bigram_table(self) -> tuple[np.ndarray, np.ndarray]:
         """Sorted keys ``first * n_word + second`` of the bigram features, and their columns."""
@@ -378,6 +376,10 @@ class _Featurizer:
 
         from detector.tokens import tokenize
 
+        if len(self._entry) >= 1_000_000:  # bounded: start afresh, between batches only
+            self._entry.clear()
+            self._entry_uni.clear()
+            self._entry_chars.clear()
         entry = self._entry
         add = self._add_entry
         row_parts: list[np.ndarray] = []
@@ -403,8 +405,10 @@ class _Featurizer:
         R = np.concatenate(row_parts) if row_parts else np.zeros(0, np.int64)
         if token_counts is not None:
             token_counts.append(np.bincount(R, minlength=n))
-        E = np.concatenate(ent_parts) if ent_parts else np.zeros(0, np.int64)
-        uni, chars = self._entry_tables()
+        E_all = np.concatenate(ent_parts) if ent_parts else np.zeros(0, np.int64)
+        used, E = np.unique(E_all, return_inverse=True)  # entries of this batch, renumbered
+        E = E.reshape(-1)
+        uni, chars = self._entry_tables(used)
         U = uni[E]
         has = U >= 0
         w_rows = [R[has]]
