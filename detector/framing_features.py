@@ -76,10 +76,9 @@ def _char_grams(folded: str, lo: int, hi: int) -> tuple[str, ...]:
     padded = f" {folded} "
     n_chars = len(padded)
     grams: list[str] = []
-    for n in range(lo, hi + 1):
-        if n > n_chars:
-            break
-        grams.extend(padded[i : i + n] for i in range(n_chars - n + 1))
+    for n in range(lo, min(hi, n_chars) + 1):
+        # slices of each length by map over two ranges: no Python frame per n-gram
+        grams.extend(map(padded.__getitem__, map(slice, range(n_chars - n + 1), range(n, n_chars + 1))))
     return tuple(grams)
 
 
@@ -239,11 +238,10 @@ class _Featurizer:
         if ids is None:
             import numpy as np
 
-            index = self.char_index
             lo, hi = self.char_ngram
-            ids = np.fromiter(
-                (index[g] for g in _char_grams(folded, lo, hi) if g in index), dtype=np.int64
-            )
+            # one C-level lookup per n-gram (map over dict.get), not two in Python
+            found = [i for i in map(self.char_index.get, _char_grams(folded, lo, hi)) if i is not None]
+            ids = np.array(found, dtype=np.int64)
             if len(self._char_cache) < 500_000:
                 self._char_cache[folded] = ids
         return ids
