@@ -536,6 +536,11 @@ def _with_punctuation(t: Tokens, tok_start: int, tok_end: int) -> Span:
     return Span(start, end)
 
 
+def _inside(p: Passage, q: Passage) -> bool:
+    """True if ``p``'s token ranges lie inside ``q``'s on both sides."""
+    return q.tok_a[0] <= p.tok_a[0] and p.tok_a[1] <= q.tok_a[1] and q.tok_b[0] <= p.tok_b[0] and p.tok_b[1] <= q.tok_b[1]
+
+
 def _overlap(x: tuple[int, int], y: tuple[int, int]) -> int:
     return max(0, min(x[1], y[1]) - max(x[0], y[0]))
 
@@ -780,7 +785,15 @@ def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
             if region.seeds < 2 and region.matched < SHORT_BORROWING_WORDS and not region.strong_sentences:
                 limit = min(limit, region.matched)
             passages.append((passage, limit))
+    found = {id(p) for p, _ in passages}
     passages = _with_joined(passages, frags, ta, tb, params)
     result = _drop_overlapping(passages, stats)
+    joined = [p for p in result if id(p) not in found]
+    if joined:  # pieces inside a joined passage are not repeats: not counted as overlapping
+        kept = {id(p) for p in result}
+        stats.overlapping -= sum(
+            1 for p, _ in passages
+            if id(p) not in kept and any(_inside(p, j) for j in joined)
+        )
     stats.kept = len(result)
     return result

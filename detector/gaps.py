@@ -272,6 +272,14 @@ def join_pieces(
     a0, b0 = first.rect[0], first.rect[2]
     a1, b1 = last.rect[1], last.rect[3]
     total = sum(p.passage.words for p in pieces)
+    fused: list[WordOp] = []
+    for op in ops:  # the gap beside a clipped piece's own deletion or insertion: one operation
+        prev = fused[-1] if fused else None
+        if prev is not None and op.op == prev.op and op.op in ("delete", "insert"):
+            fused[-1] = WordOp(op.op, Span(prev.a.start, op.a.end), Span(prev.b.start, op.b.end))
+        else:
+            fused.append(op)
+    ops = fused
     return Passage(
         a=Span(first.passage.a.start, last.passage.a.end),
         b=Span(first.passage.b.start, last.passage.b.end),

@@ -50,6 +50,10 @@ def test_a_condensed_copy_is_one_passage_over_its_pieces(start: int) -> None:
     assert abs(p.b.start - b.index(first)) <= 2 and abs(p.b.end - (b.index(last) + len(last))) <= 12
     assert abs(p.a.start - a.index(first)) <= 2
     assert p.kind != "verbatim"
+    # the left-out text is a deletion between kept words; the pieces are not "repeats"
+    assert [op.op for op in p.ops if op.op != "keep"].count("delete") >= 2
+    assert all(len(a[op.a.start : op.a.end].split()) >= 30 for op in p.ops if op.op == "delete")
+    assert not any("overlapping" in note for note in result.notes), result.notes
 
 
 @pytest.mark.parametrize("start", [150, 600, 1100])
