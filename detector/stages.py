@@ -253,10 +253,37 @@ def analyse_documents(
 
     The same facts, but the array work that is per document in
     :func:`analyse_document` (tokenising, shingle and phrase-gram hashes,
-    their distinct sets) runs over the whole run at once: a short post
-    then costs a few array slices instead of dozens of small array calls.
-    Runs of a few dozen documents are what the engines pass.
+    their distinct sets) runs over a run of documents at once: a short
+    post then costs a few array slices instead of dozens of small array
+    calls. Runs hold at most :data:`RUN_CHARS` characters (a longer
+    document is a run of its own): over bigger arrays the shared passes
+    leave the CPU caches and cost more than they save.
     """
+    out: list[DocFacts] = []
+    start = 0
+    while start < len(docs):
+        end, size = start + 1, len(docs[start].text)
+        while end < len(docs) and size + len(docs[end].text) <= RUN_CHARS:
+            size += len(docs[end].text)
+            end += 1
+        out.extend(_analyse_run(first + start, docs[start:end], params, mask=mask, defer_keys=defer_keys))
+        start = end
+    return out
+
+
+RUN_CHARS = 32_768
+"""Most characters :func:`analyse_documents` analyses together."""
+
+
+def _analyse_run(
+    first: int,
+    docs: Sequence[Document],
+    params: Params,
+    *,
+    mask: np.ndarray | None,
+    defer_keys: bool,
+) -> list[DocFacts]:
+    """:func:`analyse_documents` of one run."""
     from detector.boilerplate import PHRASE_MIN_WORDS, phrase_seq, repeat_runs, segments
     from detector.candidates import band_keys, sketch_shingles
     from detector.chrome import chrome_occurrences

@@ -118,3 +118,12 @@ def test_a_document_shorter_than_a_window_has_no_window_under_a_mask(values: lis
     sketch = sketch_shingles("d", len(values) + 2, hashes, DEFAULT_PARAMS, mask=mask)
     if len(hashes) < min_window_shingles(DEFAULT_PARAMS):
         assert len(sketch.signatures) == 0
+
+
+def test_runs_cut_by_size_give_the_same_facts(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import detector.stages
+
+    monkeypatch.setattr(detector.stages, "RUN_CHARS", 200)
+    docs = _corpus()[:12]
+    assert any(len(d.text) > 200 for d in docs)
+    _check(docs)
