@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detector.compare import compare
 from detector.gaps import Occupancy, link_chains, split_taken
@@ -114,3 +116,41 @@ def test_a_gap_holding_text_matched_elsewhere_splits_the_chain() -> None:
     repeat = (80, 92, 0, 12)  # first's B text paired with a later copy in A
     rects = [first, second, third]
     assert split_taken([0, 1, 2], rects, Occupancy([*rects, repeat])) == [[0, 1, 2]]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(0, 4),
+    st.integers(0, 600),
+    st.integers(10, 20),
+    st.lists(st.integers(31, 120), min_size=1, max_size=2),
+    st.booleans(),
+)
+def test_joined_passages_are_well_formed_and_symmetric(
+    k: int, start: int, piece: int, gaps: list[int], expanded: bool
+) -> None:
+    # pieces of a seed text with a gap between them on one side (left out of
+    # the copy, or -- expanded -- words of another text added to it)
+    src, other = _words(k), _words((k + 2) % 5)
+    kept, pos, seg_end = [], start, start
+    for gap in [*gaps, 0]:
+        kept.append(src[pos : pos + piece])
+        seg_end = pos + piece
+        pos += piece + gap
+    seg = src[start:seg_end]
+    host_a, host_b = _words((k + 1) % 5, 120), _words((k + 3) % 5, 120)
+    if expanded:
+        copy = [w for n, p in enumerate(kept) for w in (p if n == 0 else other[300 : 300 + gaps[n - 1]] + p)]
+        seg = [w for p in kept for w in p]
+    else:
+        copy = [w for p in kept for w in p]
+    a, b = " ".join(host_a + seg + host_a[:40]), " ".join(host_b + copy + host_b[40:80])
+    forward, backward = compare(a, b).passages, compare(b, a).passages
+    assert sorted((p.a, p.b) for p in forward) == sorted((p.b, p.a) for p in backward)
+    for p in forward:
+        assert p.a.start < p.a.end and p.b.start < p.b.end
+        last_a, last_b = p.a.start, p.b.start
+        for op in p.ops:  # left to right, inside the passage, never overlapping
+            assert last_a <= op.a.start <= op.a.end <= p.a.end
+            assert last_b <= op.b.start <= op.b.end <= p.b.end
+            last_a, last_b = op.a.end, op.b.end
