@@ -706,6 +706,7 @@ def _shared_word_bounds(
 def _with_joined(
     passages: list[tuple[Passage, float]],
     frags: list[tuple[int, int, int, int]],
+    regions_seen: list[tuple[int, int, int, int]],
     ta: Tokens,
     tb: Tokens,
     params: Params,
@@ -724,7 +725,7 @@ def _with_joined(
         blocks = _blocks(ta.ids[a0:a1].tolist(), tb.ids[b0:b1].tolist())
         return _word_ops(blocks, a1 - a0, b1 - b0, ta, tb, a0, b0)[0]
 
-    return with_joined(passages, frags, ta, tb, params, run_piece, ops_of, SHORT_BORROWING_WORDS)
+    return with_joined(passages, frags, regions_seen, ta, tb, params, run_piece, ops_of, SHORT_BORROWING_WORDS)
 
 
 def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats) -> list[Passage]:
@@ -754,6 +755,7 @@ def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
     stats.candidates = len(regions)
     floor = min(params.min_words, SHORT_BORROWING_WORDS)
     passages = []
+    regions_seen: list[tuple[int, int, int, int]] = []
     ida, idb = ta.ids, tb.ids
     for region in regions:
         if region.seeds < 2 and region.matched < floor and not region.strong_sentences:
@@ -778,6 +780,10 @@ def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
             stats.too_short += 1  # trimming only shrinks it
             continue
         _trim_edges(region, ida, idb)
+        if min(region.a1 - region.a0, region.b1 - region.b0) >= SHORT_BORROWING_WORDS and (
+            region.seeds >= 2 or region.matched >= SHORT_BORROWING_WORDS or region.strong_sentences
+        ):  # built the same way whatever min_words is: context for the gap rule
+            regions_seen.append((region.a0, region.a1, region.b0, region.b1))
         found = _to_passage(region, ta, tb, params, stats)
         if found is not None:
             passage, limit = found
@@ -786,7 +792,7 @@ def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
                 limit = min(limit, region.matched)
             passages.append((passage, limit))
     found = {id(p) for p, _ in passages}
-    passages = _with_joined(passages, frags, ta, tb, params)
+    passages = _with_joined(passages, frags, regions_seen, ta, tb, params)
     result = _drop_overlapping(passages, stats)
     joined = [p for p in result if id(p) not in found]
     if joined:  # pieces inside a joined passage are not repeats: not counted as overlapping

@@ -295,6 +295,7 @@ def join_pieces(
 def with_joined(
     passages: list[tuple[Passage, float]],
     runs: Sequence[Rect],
+    regions: Sequence[Rect],
     ta: Tokens,
     tb: Tokens,
     params: Params,
@@ -308,8 +309,10 @@ def with_joined(
     Pieces are the candidates reported whatever ``min_words`` is (borrowings)
     and the exact seed runs of ``min_piece`` or more tokens, which
     ``run_piece`` turns into a passage (None when it is no borrowing on its
-    own). A joined passage contained in a candidate adds nothing and is left
-    out; a candidate lying inside a joined passage on one side and scoring
+    own). ``regions`` are the aligner's scored rectangles of ``min_piece`` or
+    more words (built the same way whatever ``min_words`` is): they occupy
+    gaps like pieces do. A joined passage contained in a piece or region
+    adds nothing and is left out; a candidate lying inside a joined passage on one side and scoring
     lower (a sentence-level match pairing a repeated piece with the wrong copy
     of it) gives way to it. O(P log P) for P pieces; ``run_piece`` is called
     only for runs in a chain found on the raw rectangles, so a pair without
@@ -322,13 +325,16 @@ def with_joined(
     if len(pieces) + len(long_runs) < 2:
         return passages  # the usual case: nothing to join, one pass over the runs
     rects = list(pieces) + long_runs
-    boxes = [p.tok_a + p.tok_b for p, _ in passages]
+    # only what is built the same way whatever min_words is takes part (pieces,
+    # long runs, the regions of 10+ words), so the joins are the same for every
+    # min_words and a smaller --min-words never finds less
+    boxes = list(pieces) + list(regions)
     if boxes:  # every piece inside one candidate (a copy and its own runs): any chain is too
         big = max(boxes, key=lambda r: r[1] - r[0])
         if all(big[0] <= r[0] and r[1] <= big[1] and big[2] <= r[2] and r[3] <= big[3] for r in rects):
             return passages
     slack, long = params.seed_ngram, LONG_GAP_FACTOR * params.max_gap_words
-    occupancy = Occupancy(boxes + rects)
+    occupancy = Occupancy(rects + list(regions))
 
     def contained(run: list[int]) -> bool:  # inside one candidate: adds nothing
         a0, a1 = min(rects[k][0] for k in run), max(rects[k][1] for k in run)
@@ -350,7 +356,7 @@ def with_joined(
         if piece is not None:
             pieces.setdefault(piece.tok_a + piece.tok_b, piece)
     rects = list(pieces)
-    occupancy = Occupancy(boxes + rects + long_runs)
+    occupancy = Occupancy(rects + long_runs + list(regions))
 
     def gap_op(a0: int, a1: int, b0: int, b1: int) -> WordOp:
         kind = "substitute" if a1 > a0 and b1 > b0 else "delete" if a1 > a0 else "insert"

@@ -146,7 +146,10 @@ def test_joined_passages_are_well_formed_and_symmetric(
         copy = [w for p in kept for w in p]
     a, b = " ".join(host_a + seg + host_a[:40]), " ".join(host_b + copy + host_b[40:80])
     forward, backward = compare(a, b).passages, compare(b, a).passages
-    assert sorted((p.a, p.b) for p in forward) == sorted((p.b, p.a) for p in backward)
+    assert sorted((p.tok_a, p.tok_b) for p in forward) == sorted((p.tok_b, p.tok_a) for p in backward)
+    assert sorted((p.a.start, p.a.end, p.b.start, p.b.end) for p in forward) == sorted(
+        (p.b.start, p.b.end, p.a.start, p.a.end) for p in backward
+    )
     for p in forward:
         assert p.a.start < p.a.end and p.b.start < p.b.end
         last_a, last_b = p.a.start, p.b.start
@@ -154,3 +157,41 @@ def test_joined_passages_are_well_formed_and_symmetric(
             assert last_a <= op.a.start <= op.a.end <= p.a.end
             assert last_b <= op.b.start <= op.b.end <= p.b.end
             last_a, last_b = op.a.end, op.b.end
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 4), st.integers(0, 600), st.integers(8, 24), st.integers(20, 160), st.integers(3, 12), st.integers(1, 30))
+def test_smaller_min_words_never_finds_less_on_condensed_copies(
+    k: int, start: int, piece: int, gap: int, small: int, extra: int
+) -> None:
+    # the joins use only what is built the same way whatever min_words is: an
+    # earlier version let a 4-word passage found only under min_words 3 veto a
+    # join found under 8 (seed 001, start 181, 13-word pieces, 85 left out)
+    from detector.align import align_passages
+    from detector.params import DEFAULT_PARAMS
+    from detector.tokens import tokenize
+
+    src = _words(k)
+    kept = [src[start : start + piece], src[start + piece + gap : start + 2 * piece + gap]]
+    host_a, host_b = _words((k + 1) % 5, 120), _words((k + 3) % 5, 120)
+    a = " ".join(host_a + src[start : start + 2 * piece + gap] + host_a[:40])
+    b = " ".join(host_b + kept[0] + kept[1] + host_b[40:80])
+    ta, tb = tokenize(a), tokenize(b)
+    lo = {(p.tok_a, p.tok_b) for p in align_passages(ta, tb, DEFAULT_PARAMS.with_(min_words=small))}
+    hi = {(p.tok_a, p.tok_b) for p in align_passages(ta, tb, DEFAULT_PARAMS.with_(min_words=small + extra))}
+    assert hi <= lo
+
+
+def test_the_min_words_3_case_that_once_broke_monotony() -> None:
+    from detector.align import align_passages
+    from detector.params import DEFAULT_PARAMS
+    from detector.tokens import tokenize
+
+    src, piece, gap = _words(1), 13, 85
+    kept = [src[181 : 181 + piece], src[181 + piece + gap : 181 + 2 * piece + gap]]
+    host_a, host_b = _words(2, 120), _words(4, 120)
+    a = " ".join(host_a + src[181 : 181 + 2 * piece + gap] + host_a[:40])
+    b = " ".join(host_b + kept[0] + kept[1] + host_b[40:80])
+    ta, tb = tokenize(a), tokenize(b)
+    found = {m: {(p.tok_a, p.tok_b) for p in align_passages(ta, tb, DEFAULT_PARAMS.with_(min_words=m))} for m in (3, 8)}
+    assert found[8] <= found[3]
