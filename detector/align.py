@@ -13,7 +13,7 @@ al.'s passim; Sanchez-Perez et al., PAN 2014 text alignment):
    (reordered sentences). Both are sweeps by position: O(n log n).
 3. **Edges.** A region grows over exactly matching neighbour words and over
    nearly matching edge windows; its ends are then cut only at genuinely
-   unmatched stretches (:func:`_dense_bounds`): a gap much longer than the
+   unmatched stretches (:func:`detector.coverage.dense_bounds`): a gap much longer than the
    region's usual gaps with little matched text beyond it. A sparse but
    uniform chain (human paraphrase) keeps its ends.
 4. **Score.** The two token runs are aligned (rapidfuzz Levenshtein opcodes
@@ -33,7 +33,6 @@ character spans into the original texts.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,7 +40,7 @@ import numpy as np
 
 from detector.chains import Region, chain, merge_close
 from detector.charsim import url_tokens
-from detector.coverage import bag_dice, covered_len, covered_runs
+from detector.coverage import bag_dice, covered_len, covered_runs, dense_bounds
 from detector.gaps import with_joined
 from detector.schema import Passage, Span, WordOp
 from detector.seeds import fragments, ngram_seeds, sentence_seeds
@@ -354,58 +353,17 @@ def _seed_coverage(region: Region, a0: int, a1: int, b0: int, b1: int) -> float:
     return min(on_a / n_a, on_b / n_b)
 
 
-# An edge is cut only at a gap of at least this many unmatched tokens ...
-_CUT_MIN_GAP = 8
-# ... that is this many times longer than the region's median gap.
-_CUT_GAP_RATIO = 2.5
-
-
-def _cut_from_start(runs: list[tuple[int, int]], cut: float, half: int) -> int:
-    """Index of the first run kept when walking in from ``runs[0]`` (see :func:`_dense_bounds`)."""
-    covered = edge = 0
-    for k in range(len(runs) - 1):
-        covered += runs[k][1] - runs[k][0]
-        g = runs[k + 1][0] - runs[k][1]
-        if runs[k + 1][0] - runs[0][0] > half:
-            break
-        if g >= cut and covered * 2 < g:
-            edge, covered = k + 1, 0
-    return edge
-
-
-def _dense_bounds(runs: list[tuple[int, int]]) -> tuple[int, int]:
-    """First and last matched token of one side, after cutting unmatched edges.
-
-    Walking in from an edge, the edge moves past a gap when the gap is
-    genuinely unmatched -- at least ``_CUT_MIN_GAP`` tokens and
-    ``_CUT_GAP_RATIO`` times the median gap between matched runs -- and the
-    matched text between the edge and the gap is less than half the gap: a
-    short shared formula glued to the passage by the gap tolerance. A sparse
-    but uniform chain (paraphrase: a few shared words every few words) has no
-    such gap and keeps its ends. Only the outer half of the range may be
-    cut. O(runs log runs).
-    """
-    if len(runs) < 2:
-        return runs[0] if runs else (0, 0)
-    gaps = [s1 - e0 for (_, e0), (s1, _) in itertools.pairwise(runs)]
-    median = sorted(gaps)[len(gaps) // 2]
-    cut = max(_CUT_MIN_GAP, _CUT_GAP_RATIO * median)
-    half = (runs[-1][1] - runs[0][0]) // 2
-    left = _cut_from_start(runs, cut, half)
-    right = _cut_from_start([(-e, -s) for s, e in reversed(runs)], cut, half)
-    start, end = runs[left][0], runs[len(runs) - 1 - right][1]
-    if end <= start:
-        return runs[0][0], runs[-1][1]
-    return start, end
-
-
 def _trim_edges(region: Region, ida: np.ndarray, idb: np.ndarray) -> None:
-    """Cut unmatched edges on each side independently (:func:`_dense_bounds`).
+    """Cut unmatched edges on each side (:func:`detector.coverage.dense_bounds`), then keep the sides consistent.
 
     Matched words are those of exact seed runs plus those the sequence
     alignment keeps (in spun text most kept words sit between substitutions,
     outside any intact n-gram). Coverage is judged per side, so a passage
-    whose sentences were reordered is not cut.
+    whose sentences were reordered is not cut. A match whose counterpart was
+    cut from the other side no longer holds an edge: the cut is repeated
+    with the matches inside both sides (at most three rounds; each round
+    only shrinks), so a passage never starts on one side with words whose
+    match lies outside it on the other.
     """
     blocks = _region_blocks(ida, idb, region, region.a0, region.a1, region.b0, region.b1)
     kept = [
@@ -414,19 +372,33 @@ def _trim_edges(region: Region, ida: np.ndarray, idb: np.ndarray) -> None:
         if equal
     ]
     matched = region.members + kept
-    spans_a = [(m[0], m[1]) for m in matched]
-    spans_b = [(m[2], m[3]) for m in matched]
     # in a strongly matching sentence pair every shared word is matched, in
-    # whatever order the rewrite put it
+    # whatever order the rewrite put it: (sentence pair, its A words, its B words)
+    strong = []
     for a0, a1, b0, b1 in region.strong:
         common = np.intersect1d(ida[a0:a1], idb[b0:b1])
-        spans_a += [(a0 + int(x), a0 + int(x) + 1) for x in np.flatnonzero(np.isin(ida[a0:a1], common))]
-        spans_b += [(b0 + int(x), b0 + int(x) + 1) for x in np.flatnonzero(np.isin(idb[b0:b1], common))]
-    runs_a = covered_runs(spans_a, region.a0, region.a1)
-    runs_b = covered_runs(spans_b, region.b0, region.b1)
-    if runs_a and runs_b:
-        region.a0, region.a1 = _dense_bounds(runs_a)
-        region.b0, region.b1 = _dense_bounds(runs_b)
+        words_a = [(a0 + int(x), a0 + int(x) + 1) for x in np.flatnonzero(np.isin(ida[a0:a1], common))]
+        words_b = [(b0 + int(x), b0 + int(x) + 1) for x in np.flatnonzero(np.isin(idb[b0:b1], common))]
+        strong.append(((a0, a1, b0, b1), words_a, words_b))
+    box = (region.a0, region.a1, region.b0, region.b1)
+    for _round in range(3):
+        ba0, ba1, bb0, bb1 = box
+        inside = [m for m in matched if ba0 <= m[0] and m[1] <= ba1 and bb0 <= m[2] and m[3] <= bb1]
+        spans_a = [(m[0], m[1]) for m in inside]
+        spans_b = [(m[2], m[3]) for m in inside]
+        for (a0, a1, b0, b1), words_a, words_b in strong:
+            if a0 < ba1 and ba0 < a1 and b0 < bb1 and bb0 < b1:  # the pair still faces itself
+                spans_a += [w for w in words_a if ba0 <= w[0] and w[1] <= ba1]
+                spans_b += [w for w in words_b if bb0 <= w[0] and w[1] <= bb1]
+        runs_a = covered_runs(spans_a, ba0, ba1)
+        runs_b = covered_runs(spans_b, bb0, bb1)
+        if not (runs_a and runs_b):
+            break
+        new = (*dense_bounds(runs_a), *dense_bounds(runs_b))
+        if new == box:
+            break
+        box = new
+    region.a0, region.a1, region.b0, region.b1 = box
 
 
 # Share of a passage's matched words that must be words of three or more
