@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
@@ -22,10 +22,14 @@ class _DetectorGroup(click.Group):
     """A click group whose failures are one line on stderr (see :func:`main`)."""
 
 
-def _write_output(data: str, output: str | None) -> None:
-    """Write ``data`` to stdout, or atomically to ``output`` (never half-written)."""
+def _write_output(data: str | Iterable[str], output: str | None) -> None:
+    """Write ``data`` (a string, or pieces of one) to stdout, or atomically to
+    ``output`` (never half-written). Pieces are written as they come, so a
+    large report is never one string in memory."""
+    pieces = (data,) if isinstance(data, str) else data
     if output is None or output == "-":
-        click.echo(data, nl=False)
+        for piece in pieces:
+            click.echo(piece, nl=False)
         return
     import stat
 
@@ -37,7 +41,7 @@ def _write_output(data: str, output: str | None) -> None:
         # a device or a pipe (-o /dev/null, -o fifo): renaming a temporary
         # file over it would replace the device node itself, so write through
         with _disk_full_is_one_line(output), open(output, "w", encoding="utf-8", newline="") as fh:
-            fh.write(data)
+            fh.writelines(pieces)
         return
     directory = os.path.dirname(os.path.abspath(output))
     import tempfile
@@ -46,7 +50,7 @@ def _write_output(data: str, output: str | None) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".detector-", dir=directory)
     try:
         with _disk_full_is_one_line(output), os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(data)
+            fh.writelines(pieces)
         from detector.render.common import publish_file  # mkstemp made it 0600
 
         publish_file(tmp, output)
@@ -246,10 +250,16 @@ def _emit_report(
         _print_renderable(render_report(result, top=top), output, color)
         return
     if fmt == "json":
-        from detector.render.tabular import render_json as render
-    elif fmt == "jsonl":
-        from detector.render.tabular import render_jsonl as render
-    elif fmt == "csv":
+        from detector.render.tabular import iter_json
+
+        _write_output(iter_json(result), output)  # streamed: one element at a time
+        return
+    if fmt == "jsonl":
+        from detector.render.tabular import iter_jsonl
+
+        _write_output(iter_jsonl(result), output)
+        return
+    if fmt == "csv":
         from detector.render.tabular import render_csv as render
     elif fmt == "markdown":
         from detector.render.markdown import render_report_markdown as render

@@ -499,3 +499,19 @@ def test_html_duplicate_heading_counts_every_group() -> None:
     assert "Duplicate groups (250)" in page
     assert "50 more duplicate groups in the JSON report" in page
     assert page.count("<td>0.91</td>") == 200
+
+
+def test_streamed_json_is_the_json_dump_character_for_character() -> None:
+    import json as _json
+
+    from detector.render.tabular import iter_json, iter_jsonl, render_jsonl, report_to_dict
+    from detector.report import build_report
+    from detector.schema import Document
+
+    sample = Path(__file__).parents[1] / "corpora" / "sample"
+    empty = build_report([Document(id="a", text="one two three")], framing=False)
+    for report in (build_report([str(sample)], framing=False), empty):
+        pieces = list(iter_json(report))
+        assert len(pieces) > 3
+        assert "".join(pieces) == _json.dumps(report_to_dict(report), ensure_ascii=False, indent=2) + "\n"
+        assert "".join(iter_jsonl(report)) == render_jsonl(report)
