@@ -176,17 +176,22 @@ def boilerplate_groups(
     keys = np.concatenate([r[1] for r in recs]) if recs else np.zeros(0, np.uint64)
     if len(keys) == 0:
         return []
-    docs = np.concatenate([np.full(len(r[1]), r[0], dtype=np.int64) for r in recs])
-    edge = np.concatenate(
-        [
-            (np.arange(len(r[1])) < edge_segments) | (np.arange(len(r[1]))[::-1] < edge_segments)
-            for r in recs
-        ]
-    )
+    # per segment: its document and whether it is among the document's first
+    # or last ``edge_segments`` (vectorised: a million records are a million
+    # small arrays otherwise)
+    lens = np.fromiter((len(r[1]) for r in recs), dtype=np.int64, count=len(recs))
+    doc_ids = np.fromiter((r[0] for r in recs), dtype=np.int64, count=len(recs))
+    docs = np.repeat(doc_ids, lens)
+    offsets = np.cumsum(lens) - lens
+    pos = np.arange(len(keys), dtype=np.int64) - np.repeat(offsets, lens)
+    edge = (pos < edge_segments) | (np.repeat(lens, lens) - 1 - pos < edge_segments)
     if counted is not None:
         keep = np.fromiter((counted(int(r[0])) for r in recs), dtype=bool, count=len(recs))
-        keep = np.repeat(keep, [len(r[1]) for r in recs])
+        keep = np.repeat(keep, lens)
+        keys_all = keys
         keys, docs, edge = keys[keep], docs[keep], edge[keep]
+    else:
+        keys_all = keys
     # an occurrence is at an edge when any copy of the key in that document is
     order = np.lexsort((~edge, docs, keys.view(np.int64)))
     keys, docs, edge = keys[order], docs[order], edge[order]
@@ -219,11 +224,15 @@ def boilerplate_groups(
         return []
     # blocks: adjacent boilerplate segments of a document with the same documents
     blocks: dict[tuple[int, ...], list[tuple[int, int, int, int]]] = defaultdict(list)
-    for doc, k, s, e, w in recs:
+    # only the records holding a boilerplate key are visited
+    hit = np.isin(keys_all.view(np.int64), np.fromiter(boiler, dtype=np.int64, count=len(boiler)))
+    record_of = np.repeat(np.arange(len(recs)), lens)
+    with_hit = np.flatnonzero(np.bincount(record_of[hit], minlength=len(recs)))
+    for r in with_hit.tolist():
+        doc, k, s, e, w = recs[r]
         rows = [
             (int(s[i]), int(e[i]), int(w[i]), int(k[i].view(np.int64)))
-            for i in range(len(k))
-            if int(k[i].view(np.int64)) in boiler
+            for i in np.flatnonzero(hit[offsets[r] : offsets[r] + lens[r]]).tolist()
         ]
         if not rows:
             continue
