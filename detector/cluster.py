@@ -266,6 +266,10 @@ def _members_of(
     for doc, items in by_doc.items():
         info = documents[doc]
         text = texts(doc)
+        if len(items) == 1:  # the common case: nothing to merge
+            start, end, words = items[0]
+            out.append((doc, Member(info.id, start, end, info.outlet, info.date, words, text[start:end])))
+            continue
         items.sort()
         runs: list[list[int]] = []  # [start, end, words, parts]
         for start, end, words in items:
