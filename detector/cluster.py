@@ -174,10 +174,12 @@ def _make_cluster(
 ) -> Cluster:
     """An unnumbered cluster from ``(doc index, member)`` pairs, members in time order.
 
-    Among members tied at the earliest time (same day on day-dated papers),
-    the most central one comes first: see :func:`_central_first`.
+    Among reuse members tied at the earliest time (same day on day-dated
+    papers), the most central one comes first: see :func:`_central_first`.
     """
-    ordered = _central_first(sorted(members, key=lambda x: (int(ranks[x[0]]), x[1].start)))
+    ordered = sorted(members, key=lambda x: (int(ranks[x[0]]), x[1].start))
+    if kind == "reuse":  # chrome has no text to represent: its order is time order
+        ordered = _central_first(ordered)
     first = ordered[0][1]
     dated = parse_date(first.date) is not None
     outlets = tuple(sorted({m.outlet for _, m in members if m.outlet is not None}))
