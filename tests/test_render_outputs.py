@@ -17,6 +17,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from detector.schema import (
     Cluster,
@@ -515,3 +517,19 @@ def test_streamed_json_is_the_json_dump_character_for_character() -> None:
         assert len(pieces) > 3
         assert "".join(pieces) == _json.dumps(report_to_dict(report), ensure_ascii=False, indent=2) + "\n"
         assert "".join(iter_jsonl(report)) == render_jsonl(report)
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_JSON_VALUES)
+def test_indented_layout_equals_json_dumps(value) -> None:
+    import json as _json
+
+    from detector.render.tabular import _indented
+
+    assert _indented(value, "") == _json.dumps(value, ensure_ascii=False, indent=2)
