@@ -636,24 +636,29 @@ def duplicate_section(facts: Sequence[DocFacts], plan: CorpusPlan) -> tuple[Dupl
 def unit_index(
     clusters: Sequence[Cluster], documents: Sequence[DocInfo], *, kinds: tuple[str, ...] = ("reuse", "boilerplate")
 ) -> Callable[[int, int, int], Hashable]:
-    """``unit_of(doc index, start, end)``: the cluster the span lies in, else the document.
+    """``unit_of(doc index, start, end)``: the cluster the span lies in, else the document (by index).
 
     A span belongs to a cluster member when at least half of it lies inside
     the member. Used to count phrases and frames once per cluster.
     """
-    by_doc: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    by_id: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
     for c in clusters:
         if c.kind in kinds:
             for m in c.members:
-                by_doc[m.doc].append((m.start, m.end, c.id))
+                by_id[m.doc].append((m.start, m.end, c.id))
+    # keyed by document index: the look-up runs once per phrase occurrence
+    # (900,000 times on 200,000 short records)
+    by_doc = {i: by_id[d.id] for i, d in enumerate(documents) if d.id in by_id}
+    empty: tuple[tuple[int, int, int], ...] = ()
 
     def unit_of(doc: int, start: int, end: int) -> Hashable:
-        doc_id = documents[doc].id
-        length = max(end - start, 1)
-        for s, e, cid in by_doc.get(doc_id, ()):
-            if min(e, end) - max(s, start) >= 0.5 * length:
-                return ("cluster", cid)
-        return ("doc", doc_id)
+        members = by_doc.get(doc, empty)
+        if members:
+            length = max(end - start, 1)
+            for s, e, cid in members:
+                if min(e, end) - max(s, start) >= 0.5 * length:
+                    return ("cluster", cid)
+        return ("doc", doc)
 
     return unit_of
 
