@@ -389,16 +389,7 @@ def load_default_model() -> FramingClassifier:
     Raises:
         ModelError: the package data is missing or damaged.
     """
-    from importlib import resources
-
-    resource = resources.files("detector").joinpath("models", DEFAULT_MODEL)
-    try:
-        with resource.open("rb") as handle:
-            return load_model(handle, where=f"detector/models/{DEFAULT_MODEL}")
-    except FileNotFoundError as exc:
-        raise ModelError(
-            f"detector/models/{DEFAULT_MODEL}: shipped framing model is missing"
-        ) from exc
+    return _load_shipped(DEFAULT_MODEL, load_model, "framing")
 
 
 # -- the learned stance model (detector.stance_model) ---------------------------
@@ -572,16 +563,23 @@ def load_default_stance_model() -> StanceModel:
     Raises:
         ModelError: the package data is missing or damaged.
     """
+    return _load_shipped(DEFAULT_STANCE_MODEL, load_stance_model, "stance")
+
+
+def _load_shipped(name: str, loader: Any, what: str) -> Any:
+    """A model file of the package data (``detector/models/NAME``) read by ``loader``.
+
+    Raises:
+        ModelError: the file is missing (or, from ``loader``, damaged).
+    """
     from importlib import resources
 
-    resource = resources.files("detector").joinpath("models", DEFAULT_STANCE_MODEL)
+    resource = resources.files("detector").joinpath("models", name)
     try:
         with resource.open("rb") as handle:
-            return load_stance_model(handle, where=f"detector/models/{DEFAULT_STANCE_MODEL}")
+            return loader(handle, where=f"detector/models/{name}")
     except FileNotFoundError as exc:
-        raise ModelError(
-            f"detector/models/{DEFAULT_STANCE_MODEL}: shipped stance model is missing"
-        ) from exc
+        raise ModelError(f"detector/models/{name}: shipped {what} model is missing") from exc
 
 
 def stance_fingerprint(model: StanceModel) -> str:

@@ -206,46 +206,23 @@ def tokenize(text: str, *, stem: bool = True) -> Tokens:
     """
     import numpy as np
 
-    pieces = _SPLIT_RE.split(text)
-    raws = pieces[1::2]
-    bounds = np.zeros(len(pieces) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)), out=bounds[1:])
-    starts, ends = bounds[1:-1:2], bounds[2::2]
-    resolved = _resolve(raws, stem)
-    forms: tuple[str, ...]
-    if resolved:
-        forms, ids = zip(*resolved, strict=True)
-    else:
-        forms, ids = (), ()
-    if "" in forms:  # tokens made only of marks/format characters drop out
-        keep = np.fromiter((bool(f) for f in forms), dtype=bool, count=len(forms))
-        starts, ends = starts[keep], ends[keep]
-        forms = tuple(f for f in forms if f)
-        ids = tuple(i for i, f in zip(ids, keep.tolist(), strict=True) if f)
+    starts, ends, forms, ids = _scan(text, stem)
     return Tokens(
         text=text,
         starts=np.ascontiguousarray(starts),
         ends=np.ascontiguousarray(ends),
         forms=forms,
-        ids=np.array(ids, dtype=np.uint64),
+        ids=ids,
     )
 
 
-def tokenize_many(texts: list[str], *, stem: bool = True) -> list[Tokens]:
-    """:func:`tokenize` of each text, computed for all of them at once.
-
-    Equal, token for token, to ``[tokenize(t, stem=stem) for t in texts]``.
-    The texts are joined with line breaks (a word never spans one, so every
-    text splits exactly as it does alone), split and measured in one pass,
-    and cut back per text: a short post costs a few array slices instead of
-    a dozen array calls of its own. O(total characters).
-    """
+def _scan(text: str, stem: bool) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray]:
+    """Word tokens of ``text`` as ``(starts, ends, forms, ids)``: the regex split, its
+    offsets by numpy cumulative sums, forms through the cache; tokens made only of
+    marks or format characters dropped. O(characters)."""
     import numpy as np
 
-    if len(texts) <= 1:
-        return [tokenize(t, stem=stem) for t in texts]
-    joined = "\n".join(texts)
-    pieces = _SPLIT_RE.split(joined)
+    pieces = _SPLIT_RE.split(text)
     raws = pieces[1::2]
     bounds = np.zeros(len(pieces) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)), out=bounds[1:])
@@ -261,6 +238,23 @@ def tokenize_many(texts: list[str], *, stem: bool = True) -> list[Tokens]:
         keep = np.fromiter((bool(f) for f in forms), dtype=bool, count=len(forms))
         starts, ends, ids = starts[keep], ends[keep], ids[keep]
         forms = tuple(f for f in forms if f)
+    return starts, ends, forms, ids
+
+
+def tokenize_many(texts: list[str], *, stem: bool = True) -> list[Tokens]:
+    """:func:`tokenize` of each text, computed for all of them at once.
+
+    Equal, token for token, to ``[tokenize(t, stem=stem) for t in texts]``.
+    The texts are joined with line breaks (a word never spans one, so every
+    text splits exactly as it does alone), split and measured in one pass,
+    and cut back per text: a short post costs a few array slices instead of
+    a dozen array calls of its own. O(total characters).
+    """
+    import numpy as np
+
+    if len(texts) <= 1:
+        return [tokenize(t, stem=stem) for t in texts]
+    starts, ends, forms, ids = _scan("\n".join(texts), stem)
     # where each text begins in the joined string, and its first token
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1, out=offsets[1:])
