@@ -137,10 +137,7 @@ def save_model(model: FramingClassifier, path: str | Path) -> None:
     }
     arrays = {
         "meta": _json_bytes(meta),
-        "word_vocab": _json_bytes(feat.word_vocab),
-        "char_vocab": _json_bytes(feat.char_vocab),
-        "word_idf": feat.word_idf.astype(np.float64),
-        "char_idf": feat.char_idf.astype(np.float64),
+        **_featurizer_arrays(feat),
         # fit() already rounded the weights to float32, so this is lossless.
         "coef": model.coef_.astype(np.float32),
         "intercept": model.intercept_.astype(np.float64),
@@ -157,11 +154,30 @@ def save_model(model: FramingClassifier, path: str | Path) -> None:
             dtype=np.float64,
         ),
     }
+    _write_npz(path, arrays, "model")
+
+
+def _featurizer_arrays(feat: Any) -> dict[str, np.ndarray]:
+    """The vocabularies (JSON) and idf weights of a fitted featurizer, as saved by both models."""
+    import numpy as np
+
+    return {
+        "word_vocab": _json_bytes(feat.word_vocab),
+        "char_vocab": _json_bytes(feat.char_vocab),
+        "word_idf": feat.word_idf.astype(np.float64),
+        "char_idf": feat.char_idf.astype(np.float64),
+    }
+
+
+def _write_npz(path: str | Path, arrays: dict[str, np.ndarray], what: str) -> None:
+    """``np.savez_compressed`` of ``arrays`` to ``path``; an OS error is one ModelError line."""
+    import numpy as np
+
     try:
         with open(path, "wb") as handle:
             np.savez_compressed(handle, **arrays)
     except OSError as exc:
-        raise ModelError(f"{path}: cannot write model ({exc.strerror or exc})") from exc
+        raise ModelError(f"{path}: cannot write {what} ({exc.strerror or exc})") from exc
 
 
 def _detector_version() -> str:
@@ -429,18 +445,11 @@ def save_stance_model(model: StanceModel, path: str | Path) -> None:
     }
     arrays = {
         "meta": _json_bytes(meta),
-        "word_vocab": _json_bytes(feat.word_vocab),
-        "char_vocab": _json_bytes(feat.char_vocab),
-        "word_idf": feat.word_idf.astype(np.float64),
-        "char_idf": feat.char_idf.astype(np.float64),
+        **_featurizer_arrays(feat),
         "coef": model.coef_.astype(np.float32),
         "intercept": model.intercept_.astype(np.float64),
     }
-    try:
-        with open(path, "wb") as handle:
-            np.savez_compressed(handle, **arrays)
-    except OSError as exc:
-        raise ModelError(f"{path}: cannot write stance model ({exc.strerror or exc})") from exc
+    _write_npz(path, arrays, "stance model")
 
 
 def load_stance_model(path: str | Path | Any, *, where: str | None = None) -> StanceModel:
