@@ -185,13 +185,11 @@ def boilerplate_groups(
     offsets = np.cumsum(lens) - lens
     pos = np.arange(len(keys), dtype=np.int64) - np.repeat(offsets, lens)
     edge = (pos < edge_segments) | (np.repeat(lens, lens) - 1 - pos < edge_segments)
+    keys_all = keys  # every document's segments, for the blocks below
     if counted is not None:
         keep = np.fromiter((counted(int(r[0])) for r in recs), dtype=bool, count=len(recs))
         keep = np.repeat(keep, lens)
-        keys_all = keys
         keys, docs, edge = keys[keep], docs[keep], edge[keep]
-    else:
-        keys_all = keys
     # an occurrence is at an edge when any copy of the key in that document is
     order = np.lexsort((~edge, docs, keys.view(np.int64)))
     keys, docs, edge = keys[order], docs[order], edge[order]

@@ -127,14 +127,13 @@ def _lines(tokens: Tokens) -> list[tuple[int, int, int, int]]:
 
 
 def line_affixes(
-    tokens: Tokens, lines: list[tuple[int, int, int, int]] | None = None, runs: _RunKeys | None = None
+    tokens: Tokens, lines: list[tuple[int, int, int, int]] | None = None
 ) -> list[tuple[int, int, int, int]]:
     """Stretches that at least :data:`AFFIX_MIN_LINES` lines end (or begin) with.
 
     Args:
         tokens: the tokenised document.
         lines: its :func:`_lines` (computed when not given).
-        runs: its :class:`_RunKeys` (computed when not given).
 
     Returns:
         ``(key, start, end, words)`` per occurrence; the longest common
@@ -161,7 +160,7 @@ def line_affixes(
     line_of = np.repeat(np.arange(len(arr)), counts)
     first = np.cumsum(counts) - counts
     m = np.arange(len(line_of)) - np.repeat(first, counts) + AFFIX_MIN_WORDS
-    runs = _RunKeys(tokens.ids) if runs is None else runs
+    runs = _RunKeys(tokens.ids)
     out: list[tuple[int, int, int, int]] = []
     for suffix in (True, False):
         t0, t1 = arr[line_of, 2], arr[line_of, 3]
@@ -226,7 +225,7 @@ def _common_suffix(items: list[str]) -> str:
 
 
 def chrome_lines(
-    tokens: Tokens, lines: list[tuple[int, int, int, int]] | None = None, runs: _RunKeys | None = None
+    tokens: Tokens, lines: list[tuple[int, int, int, int]] | None = None
 ) -> list[tuple[int, int, int, int]]:
     """Short edge lines that carry an interface phrase of :data:`CHROME_CUES`.
 
@@ -242,6 +241,7 @@ def chrome_lines(
     edge = set(range(min(EDGE_LINES, len(lines)))) | set(range(max(0, len(lines) - EDGE_LINES), len(lines)))
     text = tokens.text
     out = []
+    runs: _RunKeys | None = None  # built at the first cue line: most documents have none
     for n in sorted(edge):
         start, end, t0, t1 = lines[n]
         if t1 - t0 > CHROME_MAX_WORDS or len(lines) == 1:
@@ -249,7 +249,7 @@ def chrome_lines(
         if not CHROME_CUES.search(text, start, end):
             continue
         first = int(tokens.starts[t0])
-        last = len(text[:end].rstrip())
+        last = start + len(text[start:end].rstrip())
         if runs is None:
             runs = _RunKeys(tokens.ids)
         key = int(runs.keys(np.array([t0]), np.array([t1]))[0])

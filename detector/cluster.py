@@ -250,7 +250,6 @@ def _members_of(
     spans: Iterable[tuple[int, int, int, int]],
     documents: Sequence[DocInfo],
     texts: Callable[[int], str],
-    share: float,
 ) -> list[tuple[int, Member]]:
     """Members from ``(doc, start, end, words)`` spans of one cluster.
 
@@ -258,9 +257,8 @@ def _members_of(
     overlap at all, or are separated only by spaces and punctuation, are one
     member (two passages that each caught part of one copy). A copy printed
     twice in a document (a summary deck and the story) stays two members.
-    ``share`` is kept for the signature; O(k log k) for k spans.
+    O(k log k) for k spans.
     """
-    del share
     by_doc: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for doc, start, end, words in spans:
         by_doc[doc].append((start, end, words))
@@ -405,7 +403,7 @@ def star_clusters(
                 mapped = carry(start, end)
                 if mapped is not None:
                     spans.append((dup, *mapped, words))
-        members = _members_of(spans, documents, texts, share)
+        members = _members_of(spans, documents, texts)
         if len({d for d, _ in members}) < 2:
             continue
         kinds = Counter(rows[r][6] for r in row_ids)
@@ -461,7 +459,7 @@ def boilerplate_clusters(
     for occurrences in groups:
         # occurrences of one document that overlap (a line and the sentence
         # inside it with the same words) or touch are one member
-        members = _members_of(occurrences, documents, texts, MIN_OVERLAP)
+        members = _members_of(occurrences, documents, texts)
         if len(members) < min_members:
             continue
         out.append(

@@ -556,7 +556,8 @@ def assemble_clusters(
         chrome=chrome,
         copies=copies,
     )
-    reuse = [_edge_template(c, facts, index_of) for c in reuse] if (index_of := _index_of(reuse, infos)) else reuse
+    index_of = _index_of(reuse, infos)
+    reuse = [_edge_template(c, facts, index_of) for c in reuse]
     return number_clusters(
         [
             *reuse,
