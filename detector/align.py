@@ -33,6 +33,7 @@ character spans into the original texts.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -353,7 +354,7 @@ def _seed_coverage(region: Region, a0: int, a1: int, b0: int, b1: int) -> float:
     return min(on_a / n_a, on_b / n_b)
 
 
-def _trim_edges(region: Region, ida: np.ndarray, idb: np.ndarray) -> None:
+def _trim_edges(region: Region, ida: np.ndarray, idb: np.ndarray) -> tuple[tuple[int, int, int, int], list[Block]]:
     """Cut unmatched edges on each side (:func:`detector.coverage.dense_bounds`), then keep the sides consistent.
 
     Matched words are those of exact seed runs plus those the sequence
@@ -364,8 +365,12 @@ def _trim_edges(region: Region, ida: np.ndarray, idb: np.ndarray) -> None:
     with the matches inside both sides (at most three rounds; each round
     only shrinks), so a passage never starts on one side with words whose
     match lies outside it on the other.
+
+    Returns the box before the cut and its alignment blocks: when nothing
+    was cut, :func:`_to_passage` scores with them instead of aligning again.
     """
-    blocks = _region_blocks(ida, idb, region, region.a0, region.a1, region.b0, region.b1)
+    before = (region.a0, region.a1, region.b0, region.b1)
+    blocks = _region_blocks(ida, idb, region, *before)
     kept = [
         (region.a0 + sa, region.a0 + ea, region.b0 + sb, region.b0 + eb)
         for equal, sa, ea, sb, eb in blocks
@@ -399,6 +404,7 @@ def _trim_edges(region: Region, ida: np.ndarray, idb: np.ndarray) -> None:
             break
         box = new
     region.a0, region.a1, region.b0, region.b1 = box
+    return before, blocks
 
 
 # Share of a passage's matched words that must be words of three or more
@@ -413,25 +419,43 @@ _MIN_CONTENT_SHARE = 0.3
 def _content_share(blocks: list[Block], t: Tokens, base: int) -> float:
     """Share of the kept (equal) tokens of side A that are words of 3+
     characters outside web addresses (two posts linking to one site share
-    "https site ru p utm_source tg utm_medium social", not text). O(tokens)."""
+    "https site ru p utm_source tg utm_medium social", not text). O(blocks)
+    from the text's running count of content tokens (:func:`_content_running`)."""
     spans = [(sa, ea) for equal, sa, ea, _, _ in blocks if equal]
     if not spans:
         return 1.0
-    end = base + max(ea for _, ea in spans)
-    # one pass over the region: running count of content tokens, read at block ends
-    content = ((t.ends[base:end] - t.starts[base:end]) >= 3) & ~url_tokens(t)[base:end]
-    running = np.concatenate(([0], np.cumsum(content)))
+    running = _content_running(t)
     first, last = np.array(spans, dtype=np.int64).T
     kept = int((last - first).sum())
-    return int((running[last] - running[first]).sum()) / kept if kept else 1.0
+    return int((running[base + last] - running[base + first]).sum()) / kept if kept else 1.0
+
+
+_CONTENT_RUNNING: weakref.WeakKeyDictionary[Tokens, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _content_running(t: Tokens) -> np.ndarray:
+    """Running count of content tokens (3+ characters, outside web addresses) before each
+    token, cached per text: a document meets many regions in many pairs. O(tokens) once."""
+    got = _CONTENT_RUNNING.get(t)
+    if got is None:
+        content = ((t.ends - t.starts) >= 3) & ~url_tokens(t)
+        got = _CONTENT_RUNNING[t] = np.concatenate(([0], np.cumsum(content)))
+    return got
 
 
 def _to_passage(
-    region: Region, ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
+    region: Region,
+    ta: Tokens,
+    tb: Tokens,
+    params: Params,
+    stats: AlignmentStats,
+    aligned: tuple[tuple[int, int, int, int], list[Block]] | None = None,
 ) -> tuple[Passage, float] | None:
     """The region as a passage, with the largest ``min_words`` that still reports it.
 
-    Returns None (counted in ``stats``) when it is too short or too weak.
+    ``aligned``: a box and its blocks from :func:`_trim_edges`, used when the
+    region's box is still that box. Returns None (counted in ``stats``) when
+    it is too short or too weak.
     """
     from rapidfuzz.distance import Indel
 
@@ -441,7 +465,10 @@ def _to_passage(
     if short and words < SHORT_BORROWING_WORDS:
         stats.too_short += 1
         return None
-    blocks = _region_blocks(ta.ids, tb.ids, region, a0, a1, b0, b1)
+    if aligned is not None and aligned[0] == (a0, a1, b0, b1):
+        blocks = aligned[1]
+    else:
+        blocks = _region_blocks(ta.ids, tb.ids, region, a0, a1, b0, b1)
     if a1 - a0 <= _DIRECT_LIMIT and b1 - b0 <= _DIRECT_LIMIT:
         seq_sim = Indel.normalized_similarity(ta.ids[a0:a1].tolist(), tb.ids[b0:b1].tolist())
     else:
@@ -751,12 +778,12 @@ def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
         if min(region.a1 - region.a0, region.b1 - region.b0) < floor:
             stats.too_short += 1  # trimming only shrinks it
             continue
-        _trim_edges(region, ida, idb)
+        aligned = _trim_edges(region, ida, idb)
         if min(region.a1 - region.a0, region.b1 - region.b0) >= SHORT_BORROWING_WORDS and (
             region.seeds >= 2 or region.matched >= SHORT_BORROWING_WORDS or region.strong_sentences
         ):  # built the same way whatever min_words is: context for the gap rule
             regions_seen.append((region.a0, region.a1, region.b0, region.b1))
-        found = _to_passage(region, ta, tb, params, stats)
+        found = _to_passage(region, ta, tb, params, stats, aligned)
         if found is not None:
             passage, limit = found
             # a lone short run only becomes a region when min_words <= its length
