@@ -84,6 +84,30 @@ def _lookalike_tables() -> tuple[dict[int, str], dict[int, str]]:
     return cyr_to_lat, lat_to_cyr
 
 
+_LATIN_CORE = frozenset("abcdefghijklmnopqrstuvwxyz")
+_CYRILLIC_CORE = frozenset("абвгдежзийклмнопрстуфхцчшщъыьэюя")
+
+
+def _fold_mixed(form: str, latin: int, cyrillic: int) -> str:
+    """Fold a mixed Latin/Cyrillic word into one script.
+
+    The script chosen is the one whose fold leaves fewer letters outside its
+    plain alphabet (a-z; а-я): a
+    disguised word keeps letters the other script cannot imitate, or only
+    imitates with rare letters ("соореrаtion" folded to Cyrillic would keep
+    its Latin "n"; "реоplе" would become "реоріе" with a Ukrainian i), so
+    it goes back to its own script although most of its letters were
+    swapped. On a tie, the majority script (as before).
+    """
+    cyr_to_lat, lat_to_cyr = _lookalike_tables()
+    to_latin, to_cyrillic = form.translate(cyr_to_lat), form.translate(lat_to_cyr)
+    odd_latin = sum(1 for c in to_latin if c.isalpha() and c not in _LATIN_CORE)
+    odd_cyrillic = sum(1 for c in to_cyrillic if c.isalpha() and c not in _CYRILLIC_CORE)
+    if odd_latin != odd_cyrillic:
+        return to_latin if odd_latin < odd_cyrillic else to_cyrillic
+    return to_latin if latin >= cyrillic else to_cyrillic
+
+
 @functools.lru_cache(maxsize=4)
 def _stemmer(language: str):
     import Stemmer
@@ -103,8 +127,7 @@ def normalize_token(raw: str, stem: bool = True) -> str:
     latin = len(_LATIN_RE.findall(form))
     cyrillic = len(_CYRILLIC_RE.findall(form))
     if latin and cyrillic:
-        cyr_to_lat, lat_to_cyr = _lookalike_tables()
-        form = form.translate(cyr_to_lat if latin >= cyrillic else lat_to_cyr)
+        form = _fold_mixed(form, latin, cyrillic)
         # a full mixed word of look-alikes ends in one script now
         latin = len(_LATIN_RE.findall(form))
         cyrillic = len(_CYRILLIC_RE.findall(form))
