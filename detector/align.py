@@ -34,7 +34,7 @@ character spans into the original texts.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,6 +45,15 @@ from detector.coverage import bag_dice, covered_len, covered_runs, dense_bounds
 from detector.gaps import with_joined
 from detector.schema import Passage, Span, WordOp
 from detector.seeds import fragments, ngram_seeds, sentence_seeds
+from detector.wordalign import (
+    DIRECT_LIMIT,
+    Block,
+    best_prefix,
+    fused_blocks,
+    op_counts,
+    region_blocks,
+    word_ops,
+)
 
 if TYPE_CHECKING:
     from detector.params import Params
@@ -55,9 +64,6 @@ __all__ = ["SHORT_BORROWING_WORDS", "AlignmentStats", "align_passages"]
 # A strongly matching single sentence of at least this many words is a
 # passage even when shorter than ``min_words`` (see :func:`_short_borrowing`).
 SHORT_BORROWING_WORDS = 10
-# Regions up to this many tokens a side are aligned in one rapidfuzz call;
-# longer ones piecewise between exact anchors (:func:`_region_blocks`).
-_DIRECT_LIMIT = 3000
 # Sentence seeds are computed only when some exact run is at least this long
 # (one shared n-gram: a paraphrase keeps a few short runs -- names, a figure,
 # "Africa Union" -- and rarely one of 8 words, which was the earlier gate and
@@ -113,7 +119,7 @@ def _extend(region: Region, ta: Tokens, tb: Tokens, window: int = 8) -> bool:
     # left edge: align the reversed windows just before the region
     wa = ida[max(0, region.a0 - window) : region.a0][::-1].tolist()
     wb = idb[max(0, region.b0 - window) : region.b0][::-1].tolist()
-    ext_a, ext_b = _best_prefix(_blocks(wa, wb))
+    ext_a, ext_b = best_prefix(fused_blocks(wa, wb))
     if ext_a or ext_b:
         region.add_member((region.a0 - ext_a, region.a0, region.b0 - ext_b, region.b0))
     region.a0 -= ext_a
@@ -121,7 +127,7 @@ def _extend(region: Region, ta: Tokens, tb: Tokens, window: int = 8) -> bool:
     grown = ext_a or ext_b
     wa = ida[region.a1 : region.a1 + window].tolist()
     wb = idb[region.b1 : region.b1 + window].tolist()
-    ext_a, ext_b = _best_prefix(_blocks(wa, wb))
+    ext_a, ext_b = best_prefix(fused_blocks(wa, wb))
     if ext_a or ext_b:
         region.add_member((region.a1, region.a1 + ext_a, region.b1, region.b1 + ext_b))
     region.a1 += ext_a
@@ -129,180 +135,7 @@ def _extend(region: Region, ta: Tokens, tb: Tokens, window: int = 8) -> bool:
     return bool(grown or ext_a or ext_b)
 
 
-Block = tuple[bool, int, int, int, int]  # (equal?, a_start, a_end, b_start, b_end)
-
-
-def _blocks(a_ids: list[int], b_ids: list[int]) -> list[Block]:
-    """rapidfuzz Levenshtein opcodes with adjacent non-equal opcodes fused.
-
-    A spinner's one-to-three-word swap then appears as one block, not as a
-    replace followed by an insert. O(len(a) * len(b) / 64) (bit-parallel).
-    """
-    from rapidfuzz.distance import Levenshtein
-
-    out: list[Block] = []
-    for op in Levenshtein.opcodes(a_ids, b_ids):
-        equal = op.tag == "equal"
-        if out and not equal and not out[-1][0]:
-            _, sa, _, sb, _ = out[-1]
-            out[-1] = (False, sa, op.src_end, sb, op.dest_end)
-        else:
-            out.append((equal, op.src_start, op.src_end, op.dest_start, op.dest_end))
-    return out
-
-
-def _monotone(anchors: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
-    """Longest chain of anchors increasing in both texts (patience LIS on B starts).
-
-    O(m log m) for m anchors.
-    """
-    import bisect
-
-    items = sorted(set(anchors))
-    tails: list[int] = []  # b0 of the last item of the best chain of each length
-    tail_idx: list[int] = []
-    prev = [-1] * len(items)
-    for k, (_, _, b0, _) in enumerate(items):
-        pos = bisect.bisect_left(tails, b0)
-        if pos == len(tails):
-            tails.append(b0)
-            tail_idx.append(k)
-        else:
-            tails[pos] = b0
-            tail_idx[pos] = k
-        prev[k] = tail_idx[pos - 1] if pos else -1
-    out = []
-    k = tail_idx[-1] if tail_idx else -1
-    while k >= 0:
-        out.append(items[k])
-        k = prev[k]
-    return out[::-1]
-
-
-def _region_blocks(
-    ida: np.ndarray, idb: np.ndarray, region: Region, a0: int, a1: int, b0: int, b1: int
-) -> list[Block]:
-    """Fused alignment blocks of tokens ``[a0, a1) x [b0, b1)`` (relative offsets).
-
-    Up to :data:`_DIRECT_LIMIT` tokens a side: one rapidfuzz call. Longer:
-    the region's exact runs form a monotone chain of anchors and only the
-    stretches between anchors are aligned (a stretch too long for that is one
-    substitution), so a 1 MB copy costs linear time and memory.
-    """
-    a_run, b_run = ida[a0:a1], idb[b0:b1]
-    if len(a_run) <= _DIRECT_LIMIT and len(b_run) <= _DIRECT_LIMIT:
-        return _blocks(a_run.tolist(), b_run.tolist())
-    anchors = []
-    for m0, m1, n0, _ in region.members:
-        # clip the run to the rectangle, staying on its diagonal
-        x0, y0 = m0 - a0, n0 - b0
-        lo = max(0, a0 - m0, b0 - n0)
-        hi = min(m1 - m0, a1 - m0, b1 - n0)
-        if hi > lo:
-            anchors.append((x0 + lo, x0 + hi, y0 + lo, y0 + hi))
-    out: list[Block] = []
-
-    def add(block: Block) -> None:
-        if block[2] == block[1] and block[4] == block[3]:
-            return
-        if out and out[-1][0] == block[0] and out[-1][2] == block[1] and out[-1][4] == block[3]:
-            out[-1] = (block[0], out[-1][1], block[2], out[-1][3], block[4])
-        else:
-            out.append(block)
-
-    def gap(pa: int, x0: int, pb: int, y0: int) -> None:
-        if x0 - pa <= _DIRECT_LIMIT and y0 - pb <= _DIRECT_LIMIT:
-            for eq, sa, ea, sb, eb in _blocks(a_run[pa:x0].tolist(), b_run[pb:y0].tolist()):
-                add((eq, pa + sa, pa + ea, pb + sb, pb + eb))
-        else:
-            add((False, pa, x0, pb, y0))
-
-    pa = pb = 0
-    for x0, x1, y0, y1 in _monotone(anchors):
-        shift = max(pa - x0, pb - y0, 0)
-        x0, y0 = x0 + shift, y0 + shift
-        if x1 <= x0:
-            continue
-        gap(pa, x0, pb, y0)
-        add((True, x0, x1, y0, y1))
-        pa, pb = x1, y1
-    gap(pa, len(a_run), pb, len(b_run))
-    return out
-
-
-def _op_size(len_a: int, len_b: int) -> int:
-    """Weight of an edit block: a substitution counts its shorter side, since a
-    spinner's one-to-three-word swap ("vision" -> "imaginative and prescient")
-    is one change; pure insertions and deletions count every word."""
-    return min(len_a, len_b) if len_a and len_b else max(len_a, len_b)
-
-
-def _best_prefix(blocks: list[Block]) -> tuple[int, int]:
-    """Longest block prefix ending in a 2+ word match, with match ratio >= 1/2."""
-    best = (0, 0)
-    matched = total = 0
-    for equal, sa, ea, sb, eb in blocks:
-        size = _op_size(ea - sa, eb - sb)
-        total += size
-        if equal:
-            matched += size
-            # end on two shared words at least: one shared "the" beside a
-            # different word is chance, not the passage going on
-            if matched * 2 >= total and size >= 2:
-                best = (ea, eb)
-    return best
-
-
 # ---------------------------------------------------------------- scoring
-
-
-def _op_span(t: Tokens, base: int, start: int, end: int, length: int) -> Span:
-    """Character span of tokens ``base + [start, end)``, kept inside the passage.
-
-    An empty range (the missing side of an insertion or deletion) becomes an
-    empty span at the nearest passage boundary or between two passage tokens.
-    """
-    if end > start:
-        return Span(*t.char_span(base + start, base + end))
-    if start >= length:  # after the last passage token
-        pos = int(t.ends[base + length - 1]) if length else t.char_span(base, base)[0]
-    else:
-        pos = int(t.starts[base + start])
-    return Span(pos, pos)
-
-
-def _word_ops(
-    blocks: list[Block], n_a: int, n_b: int, ta: Tokens, tb: Tokens, a0: int, b0: int
-) -> tuple[tuple[WordOp, ...], int, int, int]:
-    """Word operations from fused alignment blocks, and counts (kept, substituted, indel).
-
-    Adjacent non-equal opcodes are already fused (:func:`_blocks`), so a
-    one-word-to-three-words swap is one ``substitute`` ("vision" ->
-    "imaginative and prescient") rather than a replace plus an insert.
-    """
-    ops: list[WordOp] = []
-    kept = subst = indel = 0
-    for equal, sa, ea, sb, eb in blocks:
-        if equal:
-            kind = "keep"
-            kept += ea - sa
-        elif ea > sa and eb > sb:
-            kind = "substitute"
-            subst += ea - sa
-        elif ea > sa:
-            kind = "delete"
-            indel += ea - sa
-        else:
-            kind = "insert"
-            indel += eb - sb
-        ops.append(
-            WordOp(
-                kind,  # type: ignore[arg-type]
-                _op_span(ta, a0, sa, ea, n_a),
-                _op_span(tb, b0, sb, eb, n_b),
-            )
-        )
-    return tuple(ops), kept, subst, indel
 
 
 def _same_forms(ta: Tokens, tb: Tokens, a0: int, a1: int, b0: int, b1: int) -> bool:
@@ -370,7 +203,7 @@ def _trim_edges(region: Region, ida: np.ndarray, idb: np.ndarray) -> tuple[tuple
     was cut, :func:`_to_passage` scores with them instead of aligning again.
     """
     before = (region.a0, region.a1, region.b0, region.b1)
-    blocks = _region_blocks(ida, idb, region, *before)
+    blocks = region_blocks(ida, idb, region, *before)
     kept = [
         (region.a0 + sa, region.a0 + ea, region.b0 + sb, region.b0 + eb)
         for equal, sa, ea, sb, eb in blocks
@@ -450,12 +283,15 @@ def _to_passage(
     params: Params,
     stats: AlignmentStats,
     aligned: tuple[tuple[int, int, int, int], list[Block]] | None = None,
+    *,
+    with_ops: bool = True,
 ) -> tuple[Passage, float] | None:
     """The region as a passage, with the largest ``min_words`` that still reports it.
 
     ``aligned``: a box and its blocks from :func:`_trim_edges`, used when the
-    region's box is still that box. Returns None (counted in ``stats``) when
-    it is too short or too weak.
+    region's box is still that box. ``with_ops=False`` leaves the passage's
+    ``ops`` empty (its kind is the same). Returns None (counted in ``stats``)
+    when it is too short or too weak.
     """
     from rapidfuzz.distance import Indel
 
@@ -468,8 +304,8 @@ def _to_passage(
     if aligned is not None and aligned[0] == (a0, a1, b0, b1):
         blocks = aligned[1]
     else:
-        blocks = _region_blocks(ta.ids, tb.ids, region, a0, a1, b0, b1)
-    if a1 - a0 <= _DIRECT_LIMIT and b1 - b0 <= _DIRECT_LIMIT:
+        blocks = region_blocks(ta.ids, tb.ids, region, a0, a1, b0, b1)
+    if a1 - a0 <= DIRECT_LIMIT and b1 - b0 <= DIRECT_LIMIT:
         seq_sim = Indel.normalized_similarity(ta.ids[a0:a1].tolist(), tb.ids[b0:b1].tolist())
     else:
         equal = sum(ea - sa for eq, sa, ea, _, _ in blocks if eq)
@@ -493,7 +329,10 @@ def _to_passage(
     if _content_share(blocks, ta, a0) < _MIN_CONTENT_SHARE:
         stats.low_score += 1  # OCR debris ("i . I 1 ll"): chance matches of letters
         return None
-    ops, kept, subst, indel = _word_ops(blocks, a1 - a0, b1 - b0, ta, tb, a0, b0)
+    if with_ops:
+        ops, kept, subst, indel = word_ops(blocks, a1 - a0, b1 - b0, ta, tb, a0, b0)
+    else:
+        ops, (kept, subst, indel) = (), op_counts(blocks)
     if subst == 0 and indel == 0 and _same_forms(ta, tb, a0, a1, b0, b1):
         kind = "verbatim"
     else:
@@ -586,7 +425,12 @@ def _drop_overlapping(
 
 
 def align_passages(
-    ta: Tokens, tb: Tokens, params: Params, *, stats: AlignmentStats | None = None
+    ta: Tokens,
+    tb: Tokens,
+    params: Params,
+    *,
+    stats: AlignmentStats | None = None,
+    ops: bool = True,
 ) -> list[Passage]:
     """Find every reused passage between two tokenised texts.
 
@@ -594,6 +438,10 @@ def align_passages(
         ta, tb: tokens of A and B (see :func:`detector.tokens.tokenize`).
         params: seed length, gap rules, thresholds (see :class:`Params`).
         stats: optional accumulator of what was kept and dropped, and why.
+        ops: False leaves every passage's ``ops`` empty and is otherwise the
+            same: the corpus report reads only spans, words, score and kind,
+            and building (and sending back) the word operations of long OCR
+            passages was a tenth of its alignment stage.
 
     Returns:
         Passages ordered by position in A, with character spans into both
@@ -607,9 +455,9 @@ def align_passages(
     # several diagonals fit equally well), so the pair is always aligned in
     # one canonical order and mirrored when given the other way round.
     if (len(tb), tb.text) < (len(ta), ta.text):
-        mirrored = [_mirror(p) for p in _align_ordered(tb, ta, params, stats)]
+        mirrored = [_mirror(p) for p in _align_ordered(tb, ta, params, stats, ops)]
         return sorted(mirrored, key=lambda p: (p.a.start, p.a.end, p.b.start, p.b.end))
-    return _align_ordered(ta, tb, params, stats)
+    return _align_ordered(ta, tb, params, stats, ops)
 
 
 _MIRROR_OP = {"keep": "keep", "substitute": "substitute", "insert": "delete", "delete": "insert"}
@@ -709,6 +557,7 @@ def _with_joined(
     ta: Tokens,
     tb: Tokens,
     params: Params,
+    with_ops: bool,
 ) -> list[tuple[Passage, float]]:
     """Candidates plus condensed and expanded copies (:func:`detector.gaps.with_joined`),
     given this module's piece scoring and word alignment."""
@@ -717,17 +566,21 @@ def _with_joined(
         region = Region(*rect, matched=rect[1] - rect[0], seeds=1)
         region.add_member(rect)
         _extend_exact(region, ta.ids, tb.ids)
-        found = _to_passage(region, ta, tb, params, AlignmentStats())
+        found = _to_passage(region, ta, tb, params, AlignmentStats(), with_ops=with_ops)
         return found[0] if found is not None and found[1] == float("inf") else None
 
     def ops_of(a0: int, a1: int, b0: int, b1: int) -> tuple[WordOp, ...]:
-        blocks = _blocks(ta.ids[a0:a1].tolist(), tb.ids[b0:b1].tolist())
-        return _word_ops(blocks, a1 - a0, b1 - b0, ta, tb, a0, b0)[0]
+        if not with_ops:
+            return ()
+        blocks = fused_blocks(ta.ids[a0:a1].tolist(), tb.ids[b0:b1].tolist())
+        return word_ops(blocks, a1 - a0, b1 - b0, ta, tb, a0, b0)[0]
 
     return with_joined(passages, frags, regions_seen, ta, tb, params, run_piece, ops_of, SHORT_BORROWING_WORDS)
 
 
-def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats) -> list[Passage]:
+def _align_ordered(
+    ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats, with_ops: bool = True
+) -> list[Passage]:
     """:func:`align_passages` with A and B taken as given."""
     n = params.seed_ngram
     i, j = ngram_seeds(ta, tb, n, params.max_seed_df)
@@ -783,7 +636,7 @@ def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
             region.seeds >= 2 or region.matched >= SHORT_BORROWING_WORDS or region.strong_sentences
         ):  # built the same way whatever min_words is: context for the gap rule
             regions_seen.append((region.a0, region.a1, region.b0, region.b1))
-        found = _to_passage(region, ta, tb, params, stats, aligned)
+        found = _to_passage(region, ta, tb, params, stats, aligned, with_ops=with_ops)
         if found is not None:
             passage, limit = found
             # a lone short run only becomes a region when min_words <= its length
@@ -791,7 +644,7 @@ def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
                 limit = min(limit, region.matched)
             passages.append((passage, limit))
     found = {id(p) for p, _ in passages}
-    passages = _with_joined(passages, frags, regions_seen, ta, tb, params)
+    passages = _with_joined(passages, frags, regions_seen, ta, tb, params, with_ops)
     result = _drop_overlapping(passages, stats)
     joined = [p for p in result if id(p) not in found]
     if joined:  # pieces inside a joined passage are not repeats: not counted as overlapping
@@ -801,4 +654,6 @@ def _align_ordered(ta: Tokens, tb: Tokens, params: Params, stats: AlignmentStats
             if id(p) not in kept and any(_inside(p, j) for j in joined)
         )
     stats.kept = len(result)
+    if not with_ops:  # a joined passage holds the operations of its gaps
+        result = [replace(p, ops=()) if p.ops else p for p in result]
     return result

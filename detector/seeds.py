@@ -385,13 +385,29 @@ def _sentence_pair_scores(
     b_entry = sb.by_id[np.repeat(lo, counts) + offsets]
     cell = sa.rows[a_entry].astype(np.int64) * n_b + sb.rows[b_entry]
     weight = idf2_a[sa.column[a_entry]]
-    cells, inverse = np.unique(cell, return_inverse=True)
+    cells, inverse = _distinct_runs(cell)
     dot = np.bincount(inverse, weights=weight)
     inter = np.bincount(inverse)
     rows, cols = cells // n_b, cells % n_b
     cosine = dot / (norm_a[rows] * norm_b[cols])
     dice = 2 * inter / (len_a[rows] + len_b[cols])
     return rows, cols, cosine, dice
+
+
+def _distinct_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` by a stable sort.
+
+    The join's cells arrive as ascending runs (each A entry meets B's
+    sentences in order), which a stable sort (timsort) merges in about half
+    the time of ``np.unique``'s sort. O(n log n), less on sorted runs.
+    """
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    fresh = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=fresh[1:])
+    inverse = np.empty(len(ordered), dtype=np.int64)
+    inverse[order] = np.cumsum(fresh) - 1
+    return ordered[fresh], inverse
 
 
 def _sentence_pair_scores_reference(

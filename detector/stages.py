@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from detector.boilerplate import PhraseSeq
+    from detector.tokens import Tokens
 
 __all__ = [
     "CorpusPlan",
@@ -248,8 +249,12 @@ def analyse_documents(
     *,
     mask: np.ndarray | None = None,
     defer_keys: bool = False,
+    keep_tokens: Callable[[int, Tokens], None] | None = None,
 ) -> list[DocFacts]:
     """:func:`analyse_document` of ``docs[k]`` as document ``first + k``, for a run of documents.
+
+    ``keep_tokens(index, tokens)``, when given, receives each document's
+    tokens (a worker keeps them for aligning, instead of tokenising again).
 
     The same facts, but the array work that is per document in
     :func:`analyse_document` (tokenising, shingle and phrase-gram hashes,
@@ -266,7 +271,11 @@ def analyse_documents(
         while end < len(docs) and size + len(docs[end].text) <= RUN_CHARS:
             size += len(docs[end].text)
             end += 1
-        out.extend(_analyse_run(first + start, docs[start:end], params, mask=mask, defer_keys=defer_keys))
+        out.extend(
+            _analyse_run(
+                first + start, docs[start:end], params, mask=mask, defer_keys=defer_keys, keep_tokens=keep_tokens
+            )
+        )
         start = end
     return out
 
@@ -282,6 +291,7 @@ def _analyse_run(
     *,
     mask: np.ndarray | None,
     defer_keys: bool,
+    keep_tokens: Callable[[int, Tokens], None] | None = None,
 ) -> list[DocFacts]:
     """:func:`analyse_documents` of one run."""
     from detector.boilerplate import PHRASE_MIN_WORDS, phrase_seq, repeat_runs, segments
@@ -297,6 +307,9 @@ def _analyse_run(
     from detector.tokens import tokenize_many
 
     all_tokens = tokenize_many([d.text for d in docs], stem=params.stem)
+    if keep_tokens is not None:
+        for n, tokens in enumerate(all_tokens):
+            keep_tokens(first + n, tokens)
     k = params.lsh_shingle_size
     out: list[DocFacts] = []
     deferred: list[dict[str, Any]] = []  # with defer_keys: finished below
