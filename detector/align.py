@@ -477,31 +477,27 @@ def _mirror(p: Passage) -> Passage:
     )
 
 
-def _exact_cover(regions: list[Region], n_a: int, n_b: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per token of each side, the length of the longest exact seed run covering it
-    (0 if none). O(tokens covered + runs)."""
-    run_a = np.zeros(n_a, dtype=np.int64)
-    run_b = np.zeros(n_b, dtype=np.int64)
-    members = sorted((m for r in regions for m in r.members), key=lambda m: m[1] - m[0])
-    for m0, m1, n0, n1 in members:  # shortest first: longer runs overwrite
-        run_a[m0:m1] = m1 - m0
-        run_b[n0:n1] = n1 - n0
-    return run_a, run_b
-
-
-def _mostly_copied(
-    a0: int, a1: int, b0: int, b1: int, exact: tuple[np.ndarray, np.ndarray] | None
-) -> bool:
-    """True if one exact seed run spans half or more of the sentence pair on
-    either side: a copied sentence, whose ends the exact runs already give
-    exactly (shared words would stretch them over neighbouring host text). A
-    rewritten sentence keeps only short runs, however many."""
-    if exact is None:
-        return False
-    run_a, run_b = exact
-    long_a = int(run_a[a0:a1].max()) if a1 > a0 else 0
-    long_b = int(run_b[b0:b1].max()) if b1 > b0 else 0
-    return long_a * 2 >= (a1 - a0) or long_b * 2 >= (b1 - b0)
+def _mostly_copied(regions: list[Region], rects: list[tuple[int, int, int, int]]) -> list[bool]:
+    """For each sentence pair ``(a0, a1, b0, b1)``: True if one exact seed run of
+    ``regions`` spans half or more of it on either side: a copied sentence,
+    whose ends the exact runs already give exactly (shared words would stretch
+    them over neighbouring host text). A rewritten sentence keeps only short
+    runs, however many. Vectorised over (sentence pair, run), in blocks of
+    bounded size: O(S * M) for S pairs and M runs."""
+    members = np.array([m for r in regions for m in r.members], dtype=np.int64).reshape(-1, 4)
+    if not rects or not len(members):
+        return [False] * len(rects)
+    boxes = np.array(rects, dtype=np.int64).reshape(-1, 4)
+    out = np.zeros(len(boxes), dtype=bool)
+    step = max(1, (1 << 20) // len(members))
+    for k in range(0, len(boxes), step):
+        part = boxes[k : k + step]
+        for side in (0, 2):  # the longest run overlapping the sentence, on each side
+            lo, hi = members[:, side], members[:, side + 1]
+            overlaps = (lo[None, :] < part[:, side + 1, None]) & (hi[None, :] > part[:, side, None])
+            longest = np.where(overlaps, (hi - lo)[None, :], 0).max(axis=1)
+            out[k : k + step] |= longest * 2 >= part[:, side + 1] - part[:, side]
+    return out.tolist()
 
 
 def _unshadowed(members: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
@@ -514,18 +510,18 @@ def _unshadowed(members: list[tuple[int, int, int, int]]) -> list[tuple[int, int
         return members
     lo_a, hi_a = min(m[0] for m in members), max(m[1] for m in members)
     lo_b, hi_b = min(m[2] for m in members), max(m[3] for m in members)
-    cov_a = np.zeros(hi_a - lo_a, dtype=bool)
-    cov_b = np.zeros(hi_b - lo_b, dtype=bool)
+    # byte masks: a region has few runs, and bytearray slices cost a fraction
+    # of numpy calls at that size
+    cov_a = bytearray(hi_a - lo_a)
+    cov_b = bytearray(hi_b - lo_b)
     kept = []
     for m0, m1, n0, n1 in sorted(members, key=lambda m: m[0] - m[1]):
-        in_a = cov_a[m0 - lo_a : m1 - lo_a]
-        in_b = cov_b[n0 - lo_b : n1 - lo_b]
-        if (2 * np.count_nonzero(in_b) >= len(in_b) and not in_a.any()) or (
-            2 * np.count_nonzero(in_a) >= len(in_a) and not in_b.any()
-        ):
+        x0, x1, y0, y1 = m0 - lo_a, m1 - lo_a, n0 - lo_b, n1 - lo_b
+        on_a, on_b = cov_a.count(1, x0, x1), cov_b.count(1, y0, y1)
+        if (2 * on_b >= y1 - y0 and not on_a) or (2 * on_a >= x1 - x0 and not on_b):
             continue
-        in_a[:] = True
-        in_b[:] = True
+        cov_a[x0:x1] = b"\x01" * (x1 - x0)
+        cov_b[y0:y1] = b"\x01" * (y1 - y0)
         kept.append((m0, m1, n0, n1))
     return kept
 
@@ -594,12 +590,13 @@ def _align_ordered(
     if params.sentence_seeds and any(r.matched >= _SENTENCE_ANCHOR for r in regions):
         sentence_frags = sentence_seeds(ta, tb, params)
     stats.sentence_seeds = len(sentence_frags)
-    exact = _exact_cover(regions, len(ta), len(tb)) if sentence_frags else None
+    strong_rects = [f[:4] for f in sentence_frags if f[4]]
+    copied = dict(zip(strong_rects, _mostly_copied(regions, strong_rects), strict=True))
     for a0, a1, b0, b1, strong in sentence_frags:
         region = Region(a0, a1, b0, b1, matched=0, seeds=1, sentence_seeds=1)
         region.strong_sentences = int(strong)
         region.sentences.append((a0, a1, b0, b1))
-        if strong and not _mostly_copied(a0, a1, b0, b1, exact):
+        if strong and not copied[(a0, a1, b0, b1)]:
             region.strong.append((a0, a1, b0, b1))
         region.diag = (b0 + b1 - a0 - a1) // 2
         regions.append(region)

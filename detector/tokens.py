@@ -214,8 +214,29 @@ def _learn(raws: list[str], stem: bool) -> None:
         forms.clear()
         ids.clear()
         missing = set(raws)
-    for raw in missing:
+    import xxhash
+
+    plain = [raw for raw in missing if raw.isascii()]
+    for raw in missing.difference(plain) if plain else missing:
         forms[raw], ids[raw] = _form_and_id(raw, stem)
+    if not plain:
+        return
+    # ASCII words (most of English text; every OCR misread is a new one) in
+    # bulk, the same forms as normalize_token: NFKC and the dropped marks leave
+    # ASCII as it is, case folding is lower(), the only ASCII apostrophe
+    # variant is the backtick, there is no Cyrillic to fold, and a word with a
+    # letter gets the English stem (one stemWords call for all of them)
+    lowered = [raw.lower().replace("`", "'") for raw in plain]
+    if stem:
+        worded = [k for k, form in enumerate(lowered) if form != form.upper()]
+        if worded:
+            stems = _stemmer("english").stemWords([lowered[k] for k in worded])
+            for k, form in zip(worded, stems, strict=True):
+                lowered[k] = form
+    hash_of = xxhash.xxh3_64_intdigest
+    for raw, form in zip(plain, lowered, strict=True):
+        forms[raw] = form
+        ids[raw] = hash_of(form.encode("utf-8", "surrogatepass"))
 
 
 def tokenize(text: str, *, stem: bool = True) -> Tokens:
