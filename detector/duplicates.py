@@ -35,6 +35,7 @@ __all__ = [
     "DUP_PERM",
     "DUP_THRESHOLD",
     "DuplicateSets",
+    "OffsetMap",
     "doc_signature",
     "find_duplicates",
     "map_offset",
@@ -153,14 +154,14 @@ def find_duplicates(
     rep = np.arange(n, dtype=np.int64)
     similarity = np.ones(n, dtype=np.float64)
     order = np.argsort(ranks, kind="stable")
-    tables: list[dict[bytes, list[int]]] = [{} for _ in range(bands)]
+    tables: list[dict[int, list[int]]] = [{} for _ in range(bands)]
     members: dict[int, list[int]] = {}
+    keys_of = _band_keys(signatures, bands)
     for i in order.tolist():
-        sig = signatures[i]
-        if sig is None:
+        band_keys = keys_of.get(i)
+        if band_keys is None:
             continue
-        width = len(sig) // bands
-        band_keys = [sig[b * width : (b + 1) * width].tobytes() for b in range(bands)]
+        sig = signatures[i]
         seen: set[int] = set()
         best, best_sim = -1, threshold
         for b, key in enumerate(band_keys):
@@ -168,7 +169,7 @@ def find_duplicates(
                 if r in seen:
                     continue
                 seen.add(r)
-                sim = float(np.count_nonzero(signatures[r] == sig)) / len(sig)  # type: ignore[operator]
+                sim = float(np.count_nonzero(signatures[r] == sig)) / len(sig)  # type: ignore[operator, arg-type]
                 if sim >= best_sim and (best < 0 or sim > best_sim or ranks[r] < ranks[best]):
                     best, best_sim = r, sim
         if best >= 0:
@@ -182,6 +183,33 @@ def find_duplicates(
         tuple(g) for g in sorted(members.values(), key=lambda g: (-len(g), int(ranks[g[0]])))
     )
     return DuplicateSets(rep=rep, similarity=similarity, groups=groups)
+
+
+def _band_keys(signatures: Sequence[np.ndarray | None], bands: int) -> dict[int, list[int]]:
+    """Per document with a signature, one integer key per LSH band.
+
+    A band's rows are folded into one 64-bit integer by an odd-multiplier
+    polynomial over the signature matrix at once (a million short posts
+    took seconds of per-band ``tobytes`` calls). Two equal bands always
+    get equal keys; unequal bands share a key with probability about
+    2^-64, and a collision only proposes a candidate whose similarity is
+    then computed from the signatures themselves. O(n * len(signature)).
+    """
+    import numpy as np
+
+    present = [i for i, sig in enumerate(signatures) if sig is not None]
+    if not present:
+        return {}
+    matrix = np.stack([signatures[i] for i in present]).astype(np.uint64)  # type: ignore[misc]
+    width = matrix.shape[1] // bands
+    folded = matrix[:, : bands * width].reshape(len(present), bands, width)
+    # distinct odd 64-bit multipliers per row of a band (fixed: keys are compared within one run only)
+    multipliers = np.array(
+        [(0x9E3779B97F4A7C15 * (r + 1)) % (1 << 64) | 1 for r in range(width)], dtype=np.uint64
+    )
+    with np.errstate(over="ignore"):
+        keys = (folded * multipliers).sum(axis=2, dtype=np.uint64)
+    return dict(zip(present, keys.tolist(), strict=True))
 
 
 def span_map(text_a: str, text_b: str) -> np.ndarray:
@@ -213,25 +241,49 @@ def map_offset(blocks: np.ndarray, offset: int, *, end: bool) -> int:
     An offset inside an equal block maps exactly; one inside changed text
     maps to the next block's start (``end=False``) or the previous block's
     end (``end=True``), so a mapped span never grows into changed text.
-    O(log k).
+    O(log k); for many offsets of one duplicate, :class:`OffsetMap`.
     """
-    import numpy as np
+    return OffsetMap(blocks)(offset, end=end)
 
-    if len(blocks) == 0:
-        return 0
-    a = blocks[:, 0]
-    if end:
-        k = int(np.searchsorted(a, offset, side="left")) - 1  # block starting before offset
-        if k < 0:
-            return int(blocks[0, 1])
-        s, t, length = (int(x) for x in blocks[k])
-        return t + min(offset - s, length)
-    k = int(np.searchsorted(a, offset, side="right")) - 1
-    if k >= 0:
-        s, t, length = (int(x) for x in blocks[k])
-        if offset < s + length:
-            return t + offset - s
-    k += 1
-    if k >= len(blocks):
-        return int(blocks[-1, 1] + blocks[-1, 2])
-    return int(blocks[k, 1])
+
+class OffsetMap:
+    """:func:`map_offset` over one duplicate's blocks, held as Python lists.
+
+    Built once per duplicate: a numpy search and element reads per offset
+    cost more than the search itself on the few blocks a short post has.
+    """
+
+    __slots__ = ("rows", "starts")
+
+    def __init__(self, blocks: np.ndarray) -> None:
+        self.rows: list[list[int]] = blocks.tolist()
+        self.starts = [r[0] for r in self.rows]
+
+    def span(self, start: int, end: int) -> tuple[int, int] | None:
+        """A representative's span carried into the duplicate; None when it falls in changed text."""
+        s = self(start, end=False)
+        e = self(end, end=True)
+        return (s, e) if e > s else None
+
+    def __call__(self, offset: int, *, end: bool) -> int:
+        """:func:`map_offset` of ``offset``. O(log k)."""
+        from bisect import bisect_left, bisect_right
+
+        rows = self.rows
+        if not rows:
+            return 0
+        if end:
+            k = bisect_left(self.starts, offset) - 1  # block starting before offset
+            if k < 0:
+                return rows[0][1]
+            s, t, length = rows[k]
+            return t + min(offset - s, length)
+        k = bisect_right(self.starts, offset) - 1
+        if k >= 0:
+            s, t, length = rows[k]
+            if offset < s + length:
+                return t + offset - s
+        k += 1
+        if k >= len(rows):
+            return rows[-1][1] + rows[-1][2]
+        return rows[k][1]

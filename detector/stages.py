@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +58,7 @@ __all__ = [
     "copies_of",
     "corpus_phrases",
     "doc_info",
+    "document_index",
     "duplicate_section",
     "framing_counts",
     "in_boilerplate",
@@ -449,17 +450,11 @@ def copies_of(
         blocks: per duplicate document, its :func:`detector.duplicates.span_map`
             blocks against its representative.
     """
-    from detector.duplicates import map_offset
+    from detector.duplicates import OffsetMap
 
     out: dict[int, list[tuple[int, Callable[[int, int], tuple[int, int] | None]]]] = defaultdict(list)
     for doc, bl in blocks.items():
-
-        def carry(start: int, end: int, bl: np.ndarray = bl) -> tuple[int, int] | None:
-            s = map_offset(bl, start, end=False)
-            e = map_offset(bl, end, end=True)
-            return (s, e) if e > s else None
-
-        out[int(plan.dups.rep[doc])].append((doc, carry))
+        out[int(plan.dups.rep[doc])].append((doc, OffsetMap(bl).span))
     return out
 
 
@@ -648,21 +643,33 @@ def duplicate_section(facts: Sequence[DocFacts], plan: CorpusPlan) -> tuple[Dupl
 
 
 def unit_index(
-    clusters: Sequence[Cluster], documents: Sequence[DocInfo], *, kinds: tuple[str, ...] = ("reuse", "boilerplate")
+    clusters: Sequence[Cluster],
+    documents: Sequence[DocInfo],
+    *,
+    kinds: tuple[str, ...] = ("reuse", "boilerplate"),
+    index_of: Mapping[str, int] | None = None,
 ) -> Callable[[int, int, int], Hashable]:
     """``unit_of(doc index, start, end)``: the cluster the span lies in, else the document (by index).
 
     A span belongs to a cluster member when at least half of it lies inside
     the member. Used to count phrases and frames once per cluster.
+
+    Args:
+        index_of: document index by id (:func:`document_index`), when the
+            caller already holds it: building it walks every document, which
+            is most of the cost on a million short records.
+
+    O(members) with ``index_of`` given, else O(documents + members).
     """
-    by_id: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    if index_of is None:
+        index_of = document_index(documents)
+    # keyed by document index: the look-up runs once per phrase occurrence
+    # (900,000 times on 200,000 short records)
+    by_doc: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for c in clusters:
         if c.kind in kinds:
             for m in c.members:
-                by_id[m.doc].append((m.start, m.end, c.id))
-    # keyed by document index: the look-up runs once per phrase occurrence
-    # (900,000 times on 200,000 short records)
-    by_doc = {i: by_id[d.id] for i, d in enumerate(documents) if d.id in by_id}
+                by_doc[index_of[m.doc]].append((m.start, m.end, c.id))
     empty: tuple[tuple[int, int, int], ...] = ()
 
     def unit_of(doc: int, start: int, end: int) -> Hashable:
@@ -677,9 +684,16 @@ def unit_index(
     return unit_of
 
 
-def in_boilerplate(clusters: Sequence[Cluster], documents: Sequence[DocInfo]) -> Callable[[int, int, int], bool]:
+def document_index(documents: Sequence[DocInfo]) -> dict[str, int]:
+    """Document index by id. O(documents)."""
+    return {d.id: n for n, d in enumerate(documents)}
+
+
+def in_boilerplate(
+    clusters: Sequence[Cluster], documents: Sequence[DocInfo], *, index_of: Mapping[str, int] | None = None
+) -> Callable[[int, int, int], bool]:
     """``inside(doc index, start, end)``: whether a span lies (half or more) in a boilerplate member."""
-    unit_of = unit_index(clusters, documents, kinds=("boilerplate",))
+    unit_of = unit_index(clusters, documents, kinds=("boilerplate",), index_of=index_of)
     return lambda doc, start, end: unit_of(doc, start, end)[0] == "cluster"  # type: ignore[index]
 
 
@@ -694,12 +708,13 @@ def corpus_phrases(
     from detector.boilerplate import aggregate_phrases
 
     documents = [f.info for f in facts]
+    index_of = document_index(documents)
     return aggregate_phrases(
         occurrences,
         documents,
         texts,
-        unit_index(clusters, documents),
-        chrome=in_boilerplate(clusters, documents),
+        unit_index(clusters, documents, index_of=index_of),
+        chrome=in_boilerplate(clusters, documents, index_of=index_of),
     )
 
 
@@ -714,8 +729,10 @@ def framing_counts(
     about a frame stays in the flag list with its stance, but carries no frame.
     """
     flags = [f for f in flags if f.stance == "promoted"]
-    index_of = {d.id: n for n, d in enumerate(documents)}
-    unit_of = unit_index(clusters, documents, kinds=("reuse",))
+    if not flags:  # nothing to count: skip indexing a million documents
+        return [], list(clusters)
+    index_of = document_index(documents)
+    unit_of = unit_index(clusters, documents, kinds=("reuse",), index_of=index_of)
     per_label: dict[str, list[tuple[FramingSpan, Hashable]]] = defaultdict(list)
     labels_in: dict[int, set[str]] = defaultdict(set)
     for f in flags:

@@ -533,3 +533,18 @@ def test_indented_layout_equals_json_dumps(value) -> None:
     from detector.render.tabular import _indented
 
     assert _indented(value, "") == _json.dumps(value, ensure_ascii=False, indent=2)
+
+
+_OPTIONAL_TEXT = st.none() | st.text()
+
+
+@given(
+    st.text(min_size=1), _OPTIONAL_TEXT, _OPTIONAL_TEXT, _OPTIONAL_TEXT, _OPTIONAL_TEXT,
+    st.integers(0, 10**9), st.integers(0, 10**8),
+)
+def test_document_row_fast_layout_equals_generic(ident, outlet, date, url, lang, chars, words) -> None:
+    from detector.render.tabular import _document_dict, _document_json, _indented
+    from detector.schema import DocInfo
+
+    info = DocInfo(id=ident, outlet=outlet, date=date, url=url, lang=lang, chars=chars, words=words)
+    assert _document_json(info) == _indented(_document_dict(info), "    ")

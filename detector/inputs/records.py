@@ -98,6 +98,9 @@ def make_document(
             neither string nor finite number, or a date out of range.
     """
     ident = record.get(id_field)
+    fast = _plain_document(record, ident, path=path, line=line, id_field=id_field, text_field=text_field, outlet=outlet)
+    if fast is not None:
+        return fast
     if ident is None:
         raise BadRecord(
             f"missing {id_field!r} field" if id_field not in record else f"{id_field!r} is null"
@@ -138,3 +141,59 @@ def make_document(
         line=line,
         **meta,  # type: ignore[arg-type]
     )
+
+
+def _plain_document(
+    record: dict[str, Any],
+    ident: Any,
+    *,
+    path: str,
+    line: int | None,
+    id_field: str,
+    text_field: str,
+    outlet: str | None,
+) -> Document | None:
+    """:func:`make_document` of the common record: a string id and text, string or null
+    metadata, no other field; None for any other record (the full rules decide).
+
+    The same Document as the full rules give (tested); it skips their per-field
+    checks, about half of the loading time of a million short records.
+    """
+    text = record.get(text_field)
+    if (
+        type(ident) is not str
+        or not ident
+        or type(text) is not str
+        or len(text) > MAX_DOCUMENT_CHARS
+        or id_field in _META_SET
+        or text_field in _META_SET
+    ):
+        return None
+    source_outlet = record.get("outlet")
+    date = record.get("date")
+    url = record.get("url")
+    lang = record.get("lang")
+    present = 2
+    for value in (source_outlet, date, url, lang):
+        if value is not None:
+            if type(value) is not str:
+                return None
+            present += 1
+    if len(record) != present:  # an extra field, a null metadata field, or passim's "series"
+        return None
+    if date:
+        check_date(date)
+    return Document(
+        id=ident,
+        text=text,
+        outlet=source_outlet or outlet,
+        date=date or None,
+        url=url or None,
+        lang=lang or None,
+        extra={},
+        source=path,
+        line=line,
+    )
+
+
+_META_SET = frozenset(META_FIELDS)

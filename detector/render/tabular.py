@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from detector.schema import REPORT_SCHEMA, framing_to_dict
 
 if TYPE_CHECKING:
-    from detector.schema import Cluster, Report
+    from detector.schema import Cluster, DocInfo, Report
 
 __all__ = [
     "canonical_kinds",
@@ -98,19 +98,7 @@ def _report_fields(report: Report) -> dict[str, Any]:
     texts = report.texts
     return {
         "schema": REPORT_SCHEMA,
-        "documents": (
-            {
-                "id": d.id,
-                "outlet": d.outlet,
-                "date": d.date,
-                "url": d.url,
-                "lang": d.lang,
-                "chars": d.chars,
-                "words": d.words,
-                **({"extra": dict(d.extra)} if d.extra else {}),
-            }
-            for d in report.documents
-        ),
+        "documents": (_document_dict(d) for d in report.documents),
         "clusters": (cluster_to_dict(c) for c in report.clusters),
         "repeats": (
             {
@@ -185,12 +173,49 @@ def iter_json(report: Report) -> Iterator[str]:
         if not isinstance(value, Iterator):
             yield _indented(value, "  ")
             continue
+        if key == "documents":  # a million short records: rows laid out directly, no dict each
+            rows = (_document_json(d) if not d.extra else _indented(_document_dict(d), "    ") for d in report.documents)
+        else:
+            rows = (_indented(element, "    ") for element in value)
         first = True
-        for element in value:
-            yield ("[\n    " if first else ",\n    ") + _indented(element, "    ")
+        for row in rows:
+            yield ("[\n    " if first else ",\n    ") + row
             first = False
         yield "[]" if first else "\n  ]"
     yield "\n}\n"
+
+
+def _document_dict(d: DocInfo) -> dict[str, Any]:
+    """One ``documents`` row of the JSON report."""
+    return {
+        "id": d.id,
+        "outlet": d.outlet,
+        "date": d.date,
+        "url": d.url,
+        "lang": d.lang,
+        "chars": d.chars,
+        "words": d.words,
+        **({"extra": dict(d.extra)} if d.extra else {}),
+    }
+
+
+def _document_json(d: DocInfo) -> str:
+    """One ``documents`` row without ``extra``, exactly as :func:`_indented` lays it out
+    at indentation four: about 3x faster than building and walking its dict."""
+
+    def opt(value: str | None) -> str:
+        return "null" if value is None else _encode_str(value)
+
+    return (
+        '{\n      "id": ' + _encode_str(d.id)
+        + ',\n      "outlet": ' + opt(d.outlet)
+        + ',\n      "date": ' + opt(d.date)
+        + ',\n      "url": ' + opt(d.url)
+        + ',\n      "lang": ' + opt(d.lang)
+        + ',\n      "chars": ' + int.__repr__(d.chars)
+        + ',\n      "words": ' + int.__repr__(d.words)
+        + "\n    }"
+    )
 
 
 def _encode_float(value: float) -> str:
