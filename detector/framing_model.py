@@ -221,6 +221,11 @@ class FramingClassifier:
         gate_coef_, gate_intercept_, gate_calibration_, gate_threshold_:
             the gate model (zero weights and threshold 0 when ``gate=False``).
         n_features_: number of TF-IDF features.
+        oof_eligible_: ``(n_sentences, n_labels)`` out-of-fold probability of
+            each training sentence where the gate (or :data:`STRONG_SCORE`)
+            would let the flag through, else 0; after ``fit`` only (not
+            saved), for calibrating thresholds on training negatives that
+            the final model has seen.
     """
 
     def __init__(
@@ -312,8 +317,9 @@ class FramingClassifier:
         ``progress(stage, done, total)`` is called after featurising and
         after each binary model (the gate, then each label). Sets
         ``cv_report_`` (one :class:`LabelCV` per label, from out-of-fold
-        predictions). Cost: one vocabulary pass plus ``(cv + 1)`` logistic
-        regressions per label, each linear in the number of non-zero features.
+        predictions) and ``oof_eligible_`` (see the class docstring). Cost:
+        one vocabulary pass plus ``(cv + 1)`` logistic regressions per label,
+        each linear in the number of non-zero features.
         """
         import numpy as np
 
@@ -364,6 +370,7 @@ class FramingClassifier:
         if progress is not None:
             progress("gate", 2, total)
         report: list[LabelCV] = []
+        eligible = np.zeros((len(texts), n_labels))
         for j in range(n_labels):
             fitted = _fit_binary(
                 X_mat,
@@ -383,6 +390,7 @@ class FramingClassifier:
                 if gate_oof_pass is not None:
                     passed = passed | gate_oof_pass
                 pred = (fitted.oof >= fitted.threshold) & passed
+                eligible[:, j] = np.where(passed, fitted.oof, 0.0)
             else:
                 pred = np.zeros(len(texts), dtype=bool)
             report.append(_cv_row(labels[j], Y[:, j], pred, fitted.threshold))
@@ -406,6 +414,7 @@ class FramingClassifier:
         self.gate_threshold_ = float(g.threshold)
         self.n_features_ = feat.n_features
         self.cv_report_ = tuple(report)
+        self.oof_eligible_ = eligible
         return self
 
     def _check_fitted(self) -> None:
@@ -466,35 +475,6 @@ class FramingClassifier:
         best = ratio.max(axis=1, keepdims=True) if ratio.size else ratio
         keep = ratio >= self.relative_cut * best
         return prob, (prob >= self.thresholds_) & framed & keep
-
-    def calibrate_negatives(self, texts: Sequence[str], max_flags: int) -> FramingClassifier:
-        """Raise label thresholds so that known-negative sentences rarely flag.
-
-        ``texts`` are real sentences that carry no frame (e.g. programming,
-        science and city posts; never held-out ones). Each label's threshold
-        is raised, where needed, until at most ``max_flags // n_labels`` of
-        them would get that label (gate and :data:`STRONG_SCORE` rule
-        included), capped at 0.99. Precision first: analysts prefer fewer,
-        right flags. Returns self. O(len(texts)) featurisation.
-        """
-        import numpy as np
-
-        self._check_fitted()
-        texts = self._check_X(texts)
-        if not texts:
-            return self
-        X_mat = self.featurizer_.transform(texts)
-        prob = self._proba(X_mat)
-        gate = (self._gate_proba(X_mat) >= self.gate_threshold_)[:, None]
-        eligible = np.where(gate | (prob >= STRONG_SCORE), prob, 0.0)
-        budget = max_flags // len(self.labels_)
-        thresholds = self.thresholds_.copy()
-        for j in range(len(self.labels_)):
-            col = np.sort(eligible[:, j])[::-1]
-            if budget < len(col) and col[budget] >= thresholds[j]:
-                thresholds[j] = min(float(np.nextafter(col[budget], 2.0)), 0.99)
-        self.thresholds_ = thresholds
-        return self
 
     def gate_proba(self, X: Sequence[str]) -> np.ndarray:
         """Probability that each sentence carries any frame ``(n_sentences,)``."""

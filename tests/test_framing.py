@@ -303,6 +303,15 @@ def test_bad_inputs_are_refused() -> None:
         FramingClassifier().fit([1, 2], Y[:2])
 
 
+def test_out_of_fold_eligible_scores() -> None:
+    # train_shipped.py calibrates on the out-of-fold scores of its negatives
+    _texts, Y = training_data()
+    elig = small_model().oof_eligible_
+    assert elig.shape == Y.shape and ((elig >= 0) & (elig <= 1)).all()
+    # out of fold, a sentence's own label still outscores the neutral sentences
+    assert elig[Y == 1].mean() > elig[Y.sum(axis=1) == 0].mean()
+
+
 def test_label_never_seen_is_never_flagged() -> None:
     texts, Y = training_data()
     Y = Y.copy()

@@ -1,39 +1,39 @@
-"""Train the shipped model ``detector/models/framing-v1.npz`` (reproducible).
+"""Train the framing model ``detector/models/framing-v1.npz`` (reproducible).
 
-Run from the project root (needs ``../shared/corpora``)::
+Run from the project root (needs ``../shared/corpora``; about 6 CPU-minutes)::
 
     python corpora/framing/build_labelled.py
     python corpora/framing/train_shipped.py [OUT]
 
 1. reads ``corpora/framing/labelled.jsonl`` (authored + seed + real
-   training sentences; the two held-out files are excluded by
+   training sentences; the held-out files are excluded by
    ``build_labelled.py``);
-2. adds 8,000 real negatives (seeded sample) with no label: distinct
-   sentences (8+ characters) of the *training-period* posts (the earliest
-   70% per outlet, the same split as ``sample_real.py``) of the programming,
-   science and Moscow city channels of ``tg-news-ru.dev``. They teach the
-   model that "безопасность данных" or "ограничение" alone is no frame, and
-   the out-of-fold thresholds are chosen with them (precision first on real
-   text);
+2. adds real negatives with no label, all from the *training period* of
+   ``tg-news-ru.dev`` (the earliest 70% of each outlet's posts, the split of
+   ``sample_real.py``): every distinct sentence (8+ characters) of the
+   programming, science and Moscow city channels (about 20,400), and every
+   sentence of the news channels (112, Mash, ТОПОР) with no political keyword
+   (about 6,400: crime, accidents, city news). They teach the model that
+   "безопасность данных", "ограничение" or a rescued driver is no frame;
 3. fits :class:`detector.framing.FramingClassifier` with ``cv=3`` (inner
    calibration folds; 3 instead of 5 to keep the fit to minutes on 2
    shared cores) and prints the cross-validation table and thresholds;
-4. raises label thresholds on the *other* training-period sentences of
-   those channels (about 12,600, never fitted on) until at most ``K`` of
-   them are flagged, all labels together (:func:`calibrate_total`: the least
-   confident flag, relative to its label's threshold, goes first). ``K`` is
-   chosen on the training period alone: calibrate on one half of those
-   sentences with ``K / 2``, count flags on the other half, and keep the
-   largest ``K`` whose estimate, scaled by the mean sentences per
-   training-period post, is at most :data:`TARGET_PER_1000_POSTS`.
+4. raises label thresholds until at most ``K`` of the quiet-channel negatives
+   are flagged by their *out-of-fold* scores, all labels together
+   (:func:`calibrate_total`: the least confident flag, relative to its
+   label's threshold, goes first); ``K`` is :data:`TARGET_PER_1000_POSTS`
+   scaled by their number and the mean sentences per training-period post.
    The held-out period of those channels is never read here.
 
-The shipped ``framing-v1.npz`` was trained from ``labelled.jsonl`` as of
-commit 389b295, before the third batch of state-media training sentences.
-Run on ``labelled.jsonl`` as of commit 9dd5df9 this script gives the retrain
-that was measured and not shipped (5.48 promoted flags per 1,000 held-out
-quiet posts, over the target of 5; see ``REAL.md``); today's file also holds
-127 English sentences labelled after that measurement.
+**What this script makes is not the shipped file** (2026-12-02, third
+session; ``REAL.md`` has the figures). Run on today's ``labelled.jsonl`` it
+gives candidate C: held-out quiet posts 0.50 promoted flags per 1,000 (the
+shipped model 2.99), state-media held-out macro-F1 0.593 (0.568), but
+authored held-out 0.761 (0.794), under the guard fixed before its one look
+(at least 0.774), so it was not shipped. The shipped ``framing-v1.npz`` is
+still the model trained from ``labelled.jsonl`` as of commit 389b295 with
+8,000 quiet negatives, thresholds on all rows and a split-half budget (the
+recipe of commit 2f6d653's version of this file).
 """
 
 from __future__ import annotations
@@ -48,38 +48,18 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from sample_real import NEWS, _tg_split  # noqa: E402
+from sample_real import NEWS, POLITICAL, _tg_split  # noqa: E402
 
-from detector.framing import train_model  # noqa: E402
+from detector.framing_features import _tokens  # noqa: E402
 from detector.persist import save_model  # noqa: E402
 from detector.render.train import cv_table  # noqa: E402
 from detector.sentences import sentence_spans  # noqa: E402
 
-N_NEGATIVES = 8000
-
-
-TARGET_PER_1000_POSTS = 5.0
-"""Flags per 1,000 quiet-channel posts the calibration aims at (issue 13's target
-for the held-out period). 4.0 was tried first: unreachable on the training
-period (budget 0 already estimates 4.7), so the rule fell back to budget 0."""
-
-MAX_CALIBRATION_FLAGS = 18
-"""Largest total budget tried (two flags per label; the previous recipe allowed one per label)."""
-
-
-def _eligible(model, texts: list[str]):  # type: ignore[no-untyped-def]
-    """Per-label probabilities of ``texts`` where the gate, the strong-score rule
-    and the 3-word minimum let a flag through, else 0 (``(n, n_labels)``)."""
-    import numpy as np
-
-    from detector.framing_features import _tokens
-    from detector.framing_model import MIN_TOKENS, STRONG_SCORE
-
-    X = model.featurizer_.transform(texts)
-    prob = model._proba(X)
-    gate = (model._gate_proba(X) >= model.gate_threshold_)[:, None]
-    long_enough = np.fromiter((len(_tokens(t)) >= MIN_TOKENS for t in texts), bool, len(texts))[:, None]
-    return np.where((gate | (prob >= STRONG_SCORE)) & long_enough, prob, 0.0)
+TARGET_PER_1000_POSTS = 3.5
+"""Flags per 1,000 quiet-channel posts allowed on the out-of-fold scores.
+Issue 13's target is 5 on the *held-out* period; 3.5 leaves room for the drift
+seen once between periods (the retrain of commit 9dd5df9: 3.78 estimated,
+5.48 held out). Fixed before the held-out look of the models it calibrated."""
 
 
 def calibrate_total(eligible, base, max_flags: int):  # type: ignore[no-untyped-def]
@@ -105,22 +85,6 @@ def calibrate_total(eligible, base, max_flags: int):  # type: ignore[no-untyped-
             t[j] = float(np.nextafter(eligible[i, j], 2.0))
 
 
-def choose_budget(model, calibration: list[str], sentences_per_post: float) -> int:  # type: ignore[no-untyped-def]
-    """Largest total budget whose split-half estimate meets TARGET_PER_1000_POSTS."""
-    half_a, half_b = calibration[::2], calibration[1::2]
-    ea, eb = _eligible(model, half_a), _eligible(model, half_b)
-    base = model.thresholds_.copy()
-    for total in range(MAX_CALIBRATION_FLAGS, -1, -2):
-        t = calibrate_total(ea, base, total // 2)
-        flags = int((eb >= t).any(axis=1).sum())
-        per_1000 = 1000 * sentences_per_post * flags / len(half_b)
-        print(f"  budget {total:2}: {flags} flags on the other half = {per_1000:.2f} per 1,000 posts",
-              file=sys.stderr)
-        if per_1000 <= TARGET_PER_1000_POSTS:
-            return total
-    return 0
-
-
 def sentences_per_post() -> float:
     """Mean razdel sentences of a training-period quiet-channel post."""
     posts = [r["text"] for r in _tg_split()["train"] if r["outlet"] not in NEWS]
@@ -129,9 +93,21 @@ def sentences_per_post() -> float:
 
 def negatives(n: int | None = None) -> list[str]:
     """Distinct training-period sentences of non-news channels, seeded order (first ``n``)."""
+    return _sentences(lambda rec: rec["outlet"] not in NEWS, n)
+
+
+def news_negatives() -> list[str]:
+    """Distinct training-period sentences of the news channels (112, Mash, ТОПОР)
+    with no political keyword (``sample_real.POLITICAL``), seeded order: crime,
+    accidents and city news, the register in which the quiet channels' false
+    flags were found ("Водитель и его друзья чудом остались живы.")."""
+    return [s for s in _sentences(lambda rec: rec["outlet"] in NEWS) if not POLITICAL.search(s)]
+
+
+def _sentences(keep, n: int | None = None) -> list[str]:  # type: ignore[no-untyped-def]
     out: set[str] = set()
     for rec in _tg_split()["train"]:
-        if rec["outlet"] in NEWS:
+        if not keep(rec):
             continue
         text = rec["text"]
         for sp in sentence_spans(text, "ru", engine="razdel"):
@@ -144,12 +120,23 @@ def negatives(n: int | None = None) -> list[str]:
 
 
 def main() -> None:
+    import numpy as np
+
+    from detector.framing import FramingClassifier, read_labelled
+    from detector.framing_model import MIN_TOKENS
+
     target = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "detector" / "models" / "framing-v1.npz")
     t = time.perf_counter()
-    pool = negatives()
-    neg, calibration = pool[:N_NEGATIVES], pool[N_NEGATIVES:]
+    data = read_labelled(HERE / "labelled.jsonl")
+    seen = set(data.texts)
+    quiet = [s for s in negatives() if s not in seen]
+    seen.update(quiet)
+    news = [s for s in news_negatives() if s not in seen]
+    texts = [*data.texts, *quiet, *news]
+    labelled_y = data.matrix()
+    Y = np.vstack([labelled_y, np.zeros((len(quiet) + len(news), labelled_y.shape[1]), dtype=np.int64)])
     print(
-        f"{len(neg)} training negatives, {len(calibration)} calibration negatives "
+        f"{len(data.texts)} labelled, {len(quiet)} quiet-channel and {len(news)} news-channel negatives "
         f"({time.perf_counter() - t:.1f} s)",
         file=sys.stderr,
     )
@@ -157,12 +144,18 @@ def main() -> None:
     def progress(stage: str, done: int, total: int) -> None:
         print(f"  {stage} ({done}/{total}, {time.perf_counter() - t:.0f} s)", file=sys.stderr)
 
-    model = train_model(HERE / "labelled.jsonl", target, negatives=neg, cv=3, progress=progress)
+    model = FramingClassifier(cv=3).fit(texts, Y, progress=progress)
     print(cv_table(model))
     before = model.thresholds_.copy()
-    budget = choose_budget(model, calibration, sentences_per_post())
-    model.thresholds_ = calibrate_total(_eligible(model, calibration), before, budget)
-    print(f"calibration: at most {budget} of {len(calibration)} calibration sentences flagged")
+    # out-of-fold scores of the quiet-channel negatives: every one of them is
+    # also fitted on, so only their out-of-fold scores say how a new post fares
+    rows = slice(len(data.texts), len(data.texts) + len(quiet))
+    long_enough = np.array([len(_tokens(s)) >= MIN_TOKENS for s in quiet])[:, None]
+    quiet_eligible = np.where(long_enough, model.oof_eligible_[rows], 0.0)
+    budget = int(TARGET_PER_1000_POSTS * len(quiet) / (1000 * sentences_per_post()))
+    model.thresholds_ = calibrate_total(quiet_eligible, before, budget)
+    flagged = int((quiet_eligible >= model.thresholds_).any(axis=1).sum())
+    print(f"calibration: at most {budget} of {len(quiet)} quiet-channel sentences flagged out of fold ({flagged})")
     save_model(model, target)
     for label, a, b in zip(model.labels_, before, model.thresholds_, strict=True):
         print(f"calibrated threshold {label}: {a:.3f} -> {b:.3f}")
