@@ -31,7 +31,7 @@ import numpy as np
 if TYPE_CHECKING:
     from detector.tokens import Tokens
 
-__all__ = ["GRAM", "char_pair_scores", "url_tokens"]
+__all__ = ["GRAM", "char_pair_scores", "has_cyrillic", "url_tokens"]
 
 # 4 characters: long enough that a shared piece is rarely chance (3-grams of
 # English function words are everywhere), short enough that a Russian stem of
@@ -177,7 +177,7 @@ def _df_in(index: _GramIndex, grams: np.ndarray) -> np.ndarray:
 _CYRILLIC_TEXT: weakref.WeakKeyDictionary[Tokens, bool] = weakref.WeakKeyDictionary()
 
 
-def _has_cyrillic(t: Tokens) -> bool:
+def has_cyrillic(t: Tokens) -> bool:
     """Whether the text has a Cyrillic letter (cached per text; English pages skip the channel)."""
     got = _CYRILLIC_TEXT.get(t)
     if got is None:
@@ -200,7 +200,7 @@ def char_pair_scores(
     both texts, as for the word channel. Returns two float arrays aligned
     with ``rows``. O(G log G) for the G grams of the listed sentences.
     """
-    if not len(rows) or not (_has_cyrillic(ta) and _has_cyrillic(tb)):
+    if not len(rows) or not (has_cyrillic(ta) and has_cyrillic(tb)):
         zero = np.zeros(len(rows), dtype=np.float64)
         return zero, zero
     if len(ta) <= _SMALL_TEXT and len(tb) <= _SMALL_TEXT:

@@ -247,6 +247,7 @@ class _SentenceIndex:
     df: np.ndarray  # sentences containing each vocab id
     column: np.ndarray  # vocab index of each entry of ``ids``
     by_id: np.ndarray  # entry numbers in the order of (id, sentence)
+    first_of: np.ndarray  # per vocab id, where its entries start in ``by_id``
 
     @property
     def ids(self) -> np.ndarray:
@@ -304,10 +305,11 @@ def _with_join_parts(
 ) -> _SentenceIndex:
     vocab, column, df = np.unique(ids, return_inverse=True, return_counts=True)
     by_id = np.lexsort((rows, column))
+    first_of = np.searchsorted(column[by_id], np.arange(len(vocab)))
     # int32: these stay in memory for every document of a corpus
     return _SentenceIndex(
         ranges, rows.astype(np.int32), lengths, vocab, df.astype(np.int32),
-        column.astype(np.int32), by_id.astype(np.int32),
+        column.astype(np.int32), by_id.astype(np.int32), first_of.astype(np.int32),
     )
 
 
@@ -376,10 +378,9 @@ def _sentence_pair_scores(
     joinable = (sa.df <= _JOIN_DF_CAP) & (df_b_at_a > 0) & (df_b_at_a <= _JOIN_DF_CAP)
     pos_b = np.searchsorted(sb.vocab, sa.vocab)
     ent_a = np.flatnonzero(joinable[sa.column])
-    b_first = np.searchsorted(sb.column[sb.by_id], np.arange(len(sb.vocab)))
     word = sa.column[ent_a]
     counts = df_b_at_a[word]
-    lo = b_first[pos_b[word]]
+    lo = sb.first_of[pos_b[word]]
     a_entry = np.repeat(ent_a, counts)
     offsets = np.arange(len(a_entry)) - np.repeat(np.cumsum(counts) - counts, counts)
     b_entry = sb.by_id[np.repeat(lo, counts) + offsets]
@@ -481,7 +482,16 @@ def sentence_seeds(
     sa, sb = _sentence_index(ta), _sentence_index(tb)
     if not sa.ranges or not sb.ranges:
         return []
+    from detector.charsim import char_pair_scores, has_cyrillic
+
     rows, cols, cosine, dice = _sentence_pair_scores(sa, sb)
+    if not (has_cyrillic(ta) and has_cyrillic(tb)):
+        # no character channel: only pairs passing the word thresholds can be
+        # kept, so the rest are dropped before the tests below (same result)
+        passes = ((cosine >= STRONG_COSINE) & (dice >= STRONG_DICE)) | (
+            (cosine > params.sentence_cosine) & (dice > params.sentence_dice)
+        )
+        rows, cols, cosine, dice = rows[passes], cols[passes], cosine[passes], dice[passes]
     # a paraphrased sentence keeps roughly its length; a pairing with a
     # much longer "sentence" (a splitter failure, a list) is topic overlap
     len_a, len_b = sa.lengths[rows], sb.lengths[cols]
@@ -493,8 +503,6 @@ def sentence_seeds(
     # pairs within reach of the word channel (a cost bound, not a tuned one)
     near = ~strong & (cosine >= _CHAR_REACH * params.sentence_cosine)
     if near.any():
-        from detector.charsim import char_pair_scores
-
         c_cos, c_dice = char_pair_scores(ta, sa.ranges, tb, sb.ranges, rows[near], cols[near])
         strong[near] |= (c_cos >= STRONG_COSINE) & (c_dice >= STRONG_DICE)
         keep[near] |= (c_cos > params.sentence_cosine) & (c_dice > params.sentence_dice)
