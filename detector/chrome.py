@@ -263,6 +263,10 @@ def chrome_occurrences(tokens: Tokens) -> tuple[tuple[int, int, int, int], ...]:
     An affix is the more exact span, so a chrome line that holds one gives
     way to it.
     """
+    if "\n" not in tokens.text:
+        # one line: no affix is shared by several lines and no line is an
+        # edge line among others (both rules need two lines or more)
+        return ()
     lines = _lines(tokens)
     affixes = line_affixes(tokens, lines)
     taken = sorted((s, e) for _, s, e, _ in affixes)

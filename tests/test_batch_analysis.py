@@ -127,3 +127,14 @@ def test_runs_cut_by_size_give_the_same_facts(monkeypatch) -> None:  # type: ign
     docs = _corpus()[:12]
     assert any(len(d.text) > 200 for d in docs)
     _check(docs)
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="\n"), max_size=300))
+def test_a_single_line_has_no_chrome_whatever_its_words(text) -> None:
+    """chrome_occurrences returns early on one line: the full rules find nothing there either."""
+    from detector.chrome import chrome_lines, chrome_occurrences, line_affixes
+    from detector.tokens import tokenize
+
+    tokens = tokenize(text)
+    assert chrome_occurrences(tokens) == ()
+    assert line_affixes(tokens) == [] and chrome_lines(tokens) == []
