@@ -9,6 +9,7 @@ times, sister channels sharing a footer.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 
 import pytest
@@ -188,7 +189,7 @@ def test_real_wire_pages_form_coherent_clusters() -> None:
             assert len({by_id[m.doc].date[:10] for m in c.members}) > 1, c
         # spans of one document in one cluster never overlap
         spans = sorted((m.doc, m.start, m.end) for m in c.members)
-        for (d1, _, e1), (d2, s2, _) in zip(spans, spans[1:]):
+        for (d1, _, e1), (d2, s2, _) in itertools.pairwise(spans):
             assert d1 != d2 or s2 >= e1, (c.id, d1)
 
 
