@@ -137,8 +137,10 @@ def _sweep(regions: list[Region], gap: int) -> tuple[list[Region], bool]:
     changed = False
     for r in regions:
         active = [o for o in active[-_ACTIVE_LIMIT:] if o.a1 + gap >= r.a0]
+        rb0, rb1 = r.b0, r.b1
         for o in reversed(active):
-            if _gap(r.b0, r.b1, o.b0, o.b1) <= gap and not _is_repeat(r, o):
+            # _gap(r.b0, r.b1, o.b0, o.b1) <= gap, inlined: the hot loop of the merge
+            if gap >= 0 and max(rb0, o.b0) - min(rb1, o.b1) <= gap and not _is_repeat(r, o):
                 _absorb(o, r)
                 changed = True
                 break

@@ -87,8 +87,8 @@ def covered_runs(members: list[tuple[int, int]], lo: int, hi: int) -> list[tuple
     region's length (:func:`covered_runs_reference` marks every token).
     """
     runs: list[tuple[int, int]] = []
-    clipped = ((max(s, lo), min(e, hi)) for s, e in members)
-    for start, end in sorted(iv for iv in clipped if iv[1] > iv[0]):
+    clipped = [(max(s, lo), min(e, hi)) for s, e in members]
+    for start, end in sorted([iv for iv in clipped if iv[1] > iv[0]]):
         if runs and start <= runs[-1][1]:
             if end > runs[-1][1]:
                 runs[-1] = (runs[-1][0], end)

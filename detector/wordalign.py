@@ -46,13 +46,14 @@ def fused_blocks(a_ids: list[int], b_ids: list[int]) -> list[Block]:
     from rapidfuzz.distance import Levenshtein
 
     out: list[Block] = []
-    for op in Levenshtein.opcodes(a_ids, b_ids):
-        equal = op.tag == "equal"
+    # as plain tuples: reading Opcode attributes cost as much as the loop
+    for tag, src_start, src_end, dest_start, dest_end in Levenshtein.opcodes(a_ids, b_ids).as_list():
+        equal = tag == "equal"
         if out and not equal and not out[-1][0]:
             _, sa, _, sb, _ = out[-1]
-            out[-1] = (False, sa, op.src_end, sb, op.dest_end)
+            out[-1] = (False, sa, src_end, sb, dest_end)
         else:
-            out.append((equal, op.src_start, op.src_end, op.dest_start, op.dest_end))
+            out.append((equal, src_start, src_end, dest_start, dest_end))
     return out
 
 
