@@ -613,13 +613,15 @@ def aggregate_phrases(
     scored: list[tuple[float, Phrase]] = []
     for occ in found.values():
         occ.sort()
+        first_of: dict[int, tuple[int, int]] = {}
+        for d, s, e, _ in occ:
+            first_of.setdefault(d, (s, e))
+        if len(first_of) < min_docs:  # fewer documents than units needed: no text to read
+            continue
         d0, s0, e0, w0 = occ[0]
         text = texts(d0)[s0:e0]
         if not readable_phrase(text):
             continue
-        first_of: dict[int, tuple[int, int]] = {}
-        for d, s, e, _ in occ:
-            first_of.setdefault(d, (s, e))
         docs = set(first_of)
         units = {unit_of(d, s, e) for d, (s, e) in first_of.items()}
         outlet_names = sorted({o for d in docs if (o := documents[d].outlet) is not None})
